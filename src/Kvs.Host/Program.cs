@@ -1,0 +1,3 @@
+using Kvs.Host;
+
+return await ServerHost.RunAsync(args).ConfigureAwait(false);

@@ -1,0 +1,86 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Kvs.Core.Config;
+using Kvs.Core.Storage;
+using Kvs.Resp.Commands;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Kvs.Resp;
+
+/// <summary>
+/// State shared by all sessions: the store, the configuration, the command table, the connected
+/// clients (CLIENT LIST/KILL, INFO clients) and server-wide counters (INFO stats).
+/// </summary>
+public sealed class RespServer
+{
+    private readonly ConcurrentDictionary<long, Session> _sessions = new();
+    private long _nextClientId;
+
+    public RespServer(KvsStore store, ServerConfig config, CommandTable commands, ILogger<RespServer>? logger = null)
+    {
+        Store = store;
+        Config = config;
+        Commands = commands;
+        Logger = logger ?? NullLogger<RespServer>.Instance;
+        RunId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20)).ToLowerInvariant();
+    }
+
+    public KvsStore Store { get; }
+    public ServerConfig Config { get; }
+    public CommandTable Commands { get; }
+    public ILogger Logger { get; }
+    public string RunId { get; }
+    public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+    public int TcpPort { get; set; }
+
+    /// <summary>Set by SHUTDOWN; the host watches it and stops the process.</summary>
+    public event Action<bool>? ShutdownRequested;
+
+    // INFO stats
+    public long TotalConnectionsReceived;
+    public long RejectedConnections;
+    public long TotalCommandsProcessed;
+    public long TotalNetInputBytes;
+    public long TotalNetOutputBytes;
+    public long TotalErrorReplies;
+    public readonly ConcurrentDictionary<string, long> ErrorStats = new(StringComparer.Ordinal);
+
+    public int ConnectedClients => _sessions.Count;
+
+    public IEnumerable<Session> Sessions => _sessions.Values;
+
+    public long NextClientId() => Interlocked.Increment(ref _nextClientId);
+
+    /// <summary>Registers a new session, or returns false when maxclients is reached.</summary>
+    public bool TryRegister(Session session)
+    {
+        Interlocked.Increment(ref TotalConnectionsReceived);
+        if (_sessions.Count >= Config.MaxClients)
+        {
+            Interlocked.Increment(ref RejectedConnections);
+            return false;
+        }
+        _sessions[session.Id] = session;
+        return true;
+    }
+
+    public void Unregister(Session session) => _sessions.TryRemove(session.Id, out _);
+
+    public Session? FindSession(long id) => _sessions.TryGetValue(id, out var s) ? s : null;
+
+    public void RequestShutdown(bool save) => ShutdownRequested?.Invoke(save);
+
+    public void ResetStats()
+    {
+        TotalConnectionsReceived = 0;
+        RejectedConnections = 0;
+        TotalCommandsProcessed = 0;
+        TotalNetInputBytes = 0;
+        TotalNetOutputBytes = 0;
+        TotalErrorReplies = 0;
+        ErrorStats.Clear();
+        Store.Stats.KeyspaceHits = Store.Stats.KeyspaceMisses = Store.Stats.ExpiredKeys = Store.Stats.EvictedKeys = 0;
+        foreach (var c in Commands.All) c.ResetStats();
+    }
+}

@@ -1,0 +1,1 @@
+namespace Kvs.Tests; public class Dummy { [Xunit.Fact] public void T() {} }
