@@ -109,12 +109,18 @@ public sealed partial class KvsStore
         return e;
     }
 
-    /// <summary>Records that <paramref name="e"/>'s value or metadata changed: version, revision, times, op, author.</summary>
-    public void Touch(Database db, KvsEntry e, WriteContext ctx, ChangeKind kind = ChangeKind.Updated)
+    /// <summary>
+    /// Call before modifying an existing entry's value in place (APPEND, INCR, HSET, LPUSH...), then
+    /// <see cref="CompleteUpdate"/> after: observers capture the previous state here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BeginUpdate(Database db, KvsEntry e, WriteContext ctx) => Observer?.OnChanging(db, e, ctx);
+
+    /// <summary>Records that an entry changed in place: version, revision, times, op, author; notifies observers.</summary>
+    public void CompleteUpdate(Database db, KvsEntry e, WriteContext ctx)
     {
-        Observer?.OnChanging(db, e, ctx);
         Bump(e, ctx);
-        Observer?.OnChanged(db, e, kind, ctx);
+        Observer?.OnChanged(db, e, ChangeKind.Updated, ctx);
     }
 
     /// <summary>The metadata half of every change: next version, next revision, time, op and author.</summary>

@@ -1,1 +1,0 @@
-namespace Kvs.Tests; public class Dummy { [Xunit.Fact] public void T() {} }
