@@ -116,7 +116,7 @@ public sealed partial class KvsStore
     // ---------------------------------------------------------------- writes
 
     /// <summary>Creates a key that is known to be absent.</summary>
-    public KvsEntry Create(Database db, ReadOnlySpan<byte> key, object value, KvsType type, WriteContext ctx, long expiresAt = 0)
+    public KvsEntry Create(Database db, ReadOnlySpan<byte> key, object value, KvsType type, WriteContext ctx, long expiresAt = 0, IReadOnlyList<string>? tags = null)
     {
         var e = new KvsEntry(key.ToArray(), KeyHash.Compute(key), value, type, ctx.Op)
         {
@@ -124,6 +124,7 @@ public sealed partial class KvsStore
             ExpiresAt = expiresAt,
         };
         _metadata.InitializeNew(e, ctx, Now, ++_revision);
+        if (tags != null && tags.Count > 0) e.GetOrCreateExtras().Tags = new HashSet<string>(tags, StringComparer.Ordinal);
         _driver.Add(db, e);
         Observer?.OnChanged(db, e, ChangeKind.Created, ctx);
         return e;
