@@ -1,5 +1,6 @@
 using System.Net;
 using Kvs.Core.Config;
+using Kvs.Core.Services;
 using Kvs.Core.Storage;
 using Kvs.Resp;
 using Kvs.Resp.Commands;
@@ -69,6 +70,11 @@ public static class ServerHost
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 
         builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton<IKeyService, KeyService>();
+        builder.Services.AddSingleton<IHashingService, Sha256HashingService>();
+        builder.Services.AddSingleton<IMetadataService, MetadataService>();
+        builder.Services.AddSingleton<ILockManager, GlobalLockManager>();
+        builder.Services.AddSingleton<IStorageDriver, InMemoryStorageDriver>();
         builder.Services.AddSingleton<KvsStore>();
         builder.Services.AddSingleton<CommandTable>();
         builder.Services.AddSingleton<RespServer>();

@@ -69,17 +69,6 @@ public sealed partial class Session
         _writer.WriteSimpleString(e == null ? "none"u8 : TypeName(e.Type));
     }
 
-    /// <summary>The type names TYPE replies and SCAN TYPE filters on.</summary>
-    internal static ReadOnlySpan<byte> TypeName(KvsType type) => type switch
-    {
-        KvsType.String => "string"u8,
-        KvsType.List => "list"u8,
-        KvsType.Set => "set"u8,
-        KvsType.ZSet => "zset"u8,
-        KvsType.Hash => "hash"u8,
-        _ => "none"u8,
-    };
-
     // ------------------------------------------------------------------ RENAME, RENAMENX, COPY, MOVE
 
     [RespCommand("rename")]

@@ -85,4 +85,6 @@ public sealed class EntryExtras
     public string? SchemaHash;
     /// <summary>Cached SHA-256 of the current value; null when it must be recomputed.</summary>
     public byte[]? DataHash;
+    /// <summary>Previous revisions (the current one is described by the entry itself).</summary>
+    public Services.HistoryRing? History;
 }

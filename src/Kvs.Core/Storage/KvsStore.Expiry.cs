@@ -24,9 +24,10 @@ public sealed partial class KvsStore
         RefreshClock();
         int effort = Math.Clamp(Config.ActiveExpireEffort, 1, 10);
         int perLoop = KeysPerLoop + KeysPerLoop / 4 * (effort - 1);
-        for (int d = 0; d < _databases.Length; d++)
+        int count = DatabaseCount;
+        for (int d = 0; d < count; d++)
         {
-            var db = _databases[(_expireDbCursor + d) % _databases.Length];
+            var db = GetDatabase((_expireDbCursor + d) % count);
             while (true)
             {
                 int n = Math.Min(perLoop, db.Expires.Count);
@@ -43,7 +44,7 @@ public sealed partial class KvsStore
                 }
                 if (Stopwatch.GetTimestamp() - start > budgetTicks)
                 {
-                    _expireDbCursor = (db.Index + 1) % _databases.Length;
+                    _expireDbCursor = (db.Index + 1) % count;
                     Stats.ExpiredStalePercentTimes++;
                     return true;
                 }

@@ -62,6 +62,6 @@ public sealed partial class KvsStore
     /// <summary>FLUSHALL: empties every database.</summary>
     public void FlushAll(WriteContext ctx)
     {
-        foreach (var db in _databases) FlushDatabase(db, ctx);
+        for (int i = 0; i < DatabaseCount; i++) FlushDatabase(GetDatabase(i), ctx);
     }
 }
