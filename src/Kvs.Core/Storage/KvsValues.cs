@@ -12,4 +12,10 @@ public static partial class KvsValues
         if (Cloners.TryGetValue(type, out var clone)) return clone(value);
         throw new InvalidOperationException($"No deep copy registered for type {type}");
     }
+
+    /// <summary>
+    /// A deep copy of an entry's value (COPY): independent of the original, so a later in-place
+    /// change of one key (APPEND, SETRANGE, HSET...) never shows through the other.
+    /// </summary>
+    public static object Clone(KvsEntry entry) => Clone(entry.Type, entry.Value);
 }
