@@ -46,7 +46,7 @@ public sealed partial class Session
     /// GETEX (from argument 2, <paramref name="getEx"/>). Conflicting options are a syntax error,
     /// but repeating one is allowed and the last expire value wins (<c>SET k v EX 1 EX 2</c> is
     /// valid in Redis). <paramref name="expireIndex"/> is the argument holding the expire time,
-    /// 0 for none; its value is validated later by <see cref="TryGetExpireAt"/>, because GETEX
+    /// 0 for none; its value is validated later by <see cref="TryGetStringExpireAt"/>, because GETEX
     /// does that only after finding the key.
     /// </summary>
     private bool ParseExtendedStringOptions(RespArgs args, bool getEx, out SetFlags flags, out int expireIndex)
@@ -81,7 +81,7 @@ public sealed partial class Session
     /// number → "not an integer"; zero, negative, or overflowing once converted to ms or made
     /// absolute → "invalid expire time in '<paramref name="command"/>' command".
     /// </summary>
-    private bool TryGetExpireAt(ReadOnlySpan<byte> arg, SetFlags flags, string command, out long expiresAt)
+    private bool TryGetStringExpireAt(ReadOnlySpan<byte> arg, SetFlags flags, string command, out long expiresAt)
     {
         expiresAt = 0;
         if (!TryParseLong(arg, out long n))
@@ -110,7 +110,7 @@ public sealed partial class Session
         if (args.Count > 3)
         {
             if (!ParseExtendedStringOptions(args, getEx: false, out flags, out int expireIndex)) return;
-            if (expireIndex != 0 && !TryGetExpireAt(args[expireIndex], flags, "set", out expiresAt)) return;
+            if (expireIndex != 0 && !TryGetStringExpireAt(args[expireIndex], flags, "set", out expiresAt)) return;
         }
         var db = Database;
         var key = args[1];
@@ -170,7 +170,7 @@ public sealed partial class Session
     /// <summary>SETEX / PSETEX key time value: SET with a relative expire, always replacing.</summary>
     private void SetWithExpire(RespArgs args, SetFlags unit, string command)
     {
-        if (!TryGetExpireAt(args[2], unit, command, out long expiresAt)) return;
+        if (!TryGetStringExpireAt(args[2], unit, command, out long expiresAt)) return;
         var db = Database;
         SetStringValue(db, args[1], _store.Find(db, args[1]), args[3], expiresAt);
         _writer.WriteOk();
@@ -235,7 +235,7 @@ public sealed partial class Session
             return;
         }
         long expiresAt = 0;
-        if (expireIndex != 0 && !TryGetExpireAt(args[expireIndex], flags, "getex", out expiresAt)) return;
+        if (expireIndex != 0 && !TryGetStringExpireAt(args[expireIndex], flags, "getex", out expiresAt)) return;
         _writer.WriteBulk(e.StringValue);
         if ((flags & (SetFlags.ExAt | SetFlags.PxAt)) != 0 && expiresAt <= _store.Now)
             _store.Delete(db, e, Ctx);
@@ -262,17 +262,17 @@ public sealed partial class Session
     }
 
     [RespCommand("mset")]
-    private void NetworkMSet(RespArgs args) => MSet(args, nx: false);
+    private void NetworkMSet(RespArgs args) => StringMSet(args, nx: false);
 
     [RespCommand("msetnx")]
-    private void NetworkMSetNx(RespArgs args) => MSet(args, nx: true);
+    private void NetworkMSetNx(RespArgs args) => StringMSet(args, nx: true);
 
     /// <summary>
     /// MSET / MSETNX: an even number of arguments after the name is an arity error; MSETNX sets
     /// nothing when any key exists. Each pair is one change (a key given twice changes twice),
     /// and each replaced key loses its TTL.
     /// </summary>
-    private void MSet(RespArgs args, bool nx)
+    private void StringMSet(RespArgs args, bool nx)
     {
         if (args.Count % 2 == 0)
         {
@@ -404,17 +404,17 @@ public sealed partial class Session
     }
 
     [RespCommand("getrange")]
-    private void NetworkGetRange(RespArgs args) => GetRange(args);
+    private void NetworkGetRange(RespArgs args) => StringGetRange(args);
 
     [RespCommand("substr")]
-    private void NetworkSubstr(RespArgs args) => GetRange(args);
+    private void NetworkSubstr(RespArgs args) => StringGetRange(args);
 
     /// <summary>
     /// GETRANGE / SUBSTR with Redis 7.0's index rules, quirks included: negative indexes count
     /// from the end and are clamped to 0 afterwards, so <c>GETRANGE k 0 -100</c> on "hello" is
     /// "h"; both negative with start &gt; end is empty.
     /// </summary>
-    private void GetRange(RespArgs args)
+    private void StringGetRange(RespArgs args)
     {
         if (!ParseLongOrReply(args[2], out long start)) return;
         if (!ParseLongOrReply(args[3], out long end)) return;
@@ -452,16 +452,16 @@ public sealed partial class Session
     // ------------------------------------------------------------------ counters
 
     [RespCommand("incr")]
-    private void NetworkIncr(RespArgs args) => IncrementBy(args[1], 1);
+    private void NetworkIncr(RespArgs args) => StringIncrementBy(args[1], 1);
 
     [RespCommand("decr")]
-    private void NetworkDecr(RespArgs args) => IncrementBy(args[1], -1);
+    private void NetworkDecr(RespArgs args) => StringIncrementBy(args[1], -1);
 
     [RespCommand("incrby")]
     private void NetworkIncrBy(RespArgs args)
     {
         if (!ParseLongOrReply(args[2], out long increment)) return;
-        IncrementBy(args[1], increment);
+        StringIncrementBy(args[1], increment);
     }
 
     [RespCommand("decrby")]
@@ -473,7 +473,7 @@ public sealed partial class Session
             WriteError("ERR decrement would overflow");
             return;
         }
-        IncrementBy(args[1], -decrement);
+        StringIncrementBy(args[1], -decrement);
     }
 
     /// <summary>
@@ -481,7 +481,7 @@ public sealed partial class Session
     /// the width does not change (<see cref="KvsStore.BeginStringEdit"/>), so a counter costs no
     /// allocation per INCR; the result is a plain (not "raw") string, as Redis re-encodes it as int.
     /// </summary>
-    private void IncrementBy(ReadOnlySpan<byte> key, long increment)
+    private void StringIncrementBy(ReadOnlySpan<byte> key, long increment)
     {
         var db = Database;
         var e = _store.Find(db, key);
