@@ -335,21 +335,28 @@ public sealed class StringCommandTests(KvsServerFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public void IncrWritesInPlaceWhenTheWidthDoesNotChange()
+    public void IncrRecyclesValueArraysOnceTheHistoryIsFull()
     {
+        // The history keeps each old small value by reference (hashed when read), so INCR writes
+        // into a fresh array until the history ring is full, then into the arrays it evicts:
+        // a steady stream of same-width INCRs cycles through a bounded set of arrays.
         using var c = fixture.Connect();
-        string k = NewKey("incr-inplace");
+        string k = NewKey("incr-recycle");
         c.Call("SET", k, "10");
-        var first = Snapshot(k)!.Value;
-        Assert.Equal(11, c.Call("INCR", k).Integer);
-        var second = Snapshot(k)!.Value;
-        Assert.Same(first, second);
-        Assert.Equal("11", Encoding.ASCII.GetString(second));
-        c.Call("INCRBY", k, "89");
-        var third = Snapshot(k)!.Value;
-        Assert.NotSame(second, third);
-        Assert.Equal("100", Encoding.ASCII.GetString(third));
-        Assert.Equal("11", Encoding.ASCII.GetString(second));
+        for (int i = 0; i < 30; i++) c.Call("INCR", k);
+        var seen = new HashSet<byte[]>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < 40; i++)
+        {
+            c.Call("INCR", k);
+            seen.Add(Snapshot(k)!.Value);
+        }
+        Assert.Equal("80", c.Call("GET", k).Text);
+        Assert.InRange(seen.Count, 1, 17);
+        c.Call("INCRBY", k, "100");
+        Assert.Equal("180", Encoding.ASCII.GetString(Snapshot(k)!.Value));
+        // Old versions' hashes are still those of their values.
+        var history = c.Call("KVS.HISTORY", k, "COUNT", "2");
+        Assert.Equal("sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("80"u8)), history[1][11].Text);
     }
 
     [Fact]
