@@ -7,6 +7,7 @@ using Kvs.Core.Storage;
 using Kvs.Resp.Commands;
 using Kvs.Resp.Protocol;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Kvs.Resp;
@@ -108,6 +109,11 @@ public sealed partial class Session
         var input = transport.Input;
         _output = transport.Output;
         _writer = new RespWriter(_output) { Protocol = 2 };
+        // Graceful shutdown: Kestrel asks every connection to close and waits for its handler to
+        // return. A session idle in ReadAsync would keep it waiting for the whole shutdown
+        // timeout, so the request wakes the read up; what was already received is still executed
+        // and its replies flushed before the loop ends (IsCanceled).
+        using var closeRequested = _connection?.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
         try
         {
             while (!_closeRequested)
@@ -147,6 +153,8 @@ public sealed partial class Session
     /// <summary>Executes every complete command in <paramref name="buffer"/>; returns how far it was consumed.</summary>
     private SequencePosition ProcessInput(in ReadOnlySequence<byte> buffer)
     {
+        // Read per batch so that CONFIG SET proto-max-bulk-len applies from the next read on.
+        _parser.ProtoMaxBulkLen = _config.ProtoMaxBulkLen;
         if (_accumLength > 0)
         {
             AppendToAccum(buffer);
@@ -157,6 +165,7 @@ public sealed partial class Session
         while (!remaining.IsEmpty && !_closeRequested)
         {
             var span = remaining.FirstSpan;
+            _parser.Unauthenticated = !Authenticated;
             var status = _parser.Parse(span, out int consumed);
             switch (status)
             {
@@ -188,6 +197,8 @@ public sealed partial class Session
         while (start < _accumLength && !_closeRequested)
         {
             var span = _accum.AsSpan(start, _accumLength - start);
+            // Per command: an AUTH earlier in the same batch lifts the limits for what follows.
+            _parser.Unauthenticated = !Authenticated;
             var status = _parser.Parse(span, out int consumed);
             if (status == ParseStatus.Command)
             {
@@ -246,7 +257,15 @@ public sealed partial class Session
 
     private void ProtocolError()
     {
-        WriteError("ERR " + _parser.Error);
+        // Redis echoes the offending byte as it came ("expected '$', got '\xff'"). The parser's
+        // message holds one char per byte (Latin-1), so it is written byte for byte, with CR and
+        // LF turned into spaces as addReplyErrorFormat does.
+        string message = "ERR " + _parser.Error;
+        Span<byte> bytes = stackalloc byte[message.Length];
+        for (int i = 0; i < message.Length; i++)
+            bytes[i] = message[i] is '\r' or '\n' ? (byte)' ' : (byte)message[i];
+        _writer.WriteError(bytes);
+        CountErrorReply(message);
         _server.Logger.LogInformation("Protocol error ({Error}) from client {Id} ({Addr})", _parser.Error, Id, RemoteEndPoint);
         _parser.Reset();
         _accumLength = 0;
@@ -335,8 +354,14 @@ public sealed partial class Session
     /// <summary>Writes an error reply and counts it (INFO errorstats, failed_calls).</summary>
     internal void WriteError(string message)
     {
-        _commandFailed = true;
         _writer.WriteError(message);
+        CountErrorReply(message);
+    }
+
+    /// <summary>Counts an error reply by its code (INFO errorstats, failed_calls).</summary>
+    private void CountErrorReply(string message)
+    {
+        _commandFailed = true;
         _server.TotalErrorReplies++;
         int space = message.IndexOf(' ');
         string code = space < 0 ? message : message[..space];
