@@ -333,12 +333,43 @@ public sealed partial class Session
 
     partial void BeforeExecuteCore(CommandDef def, RespArgs args, ref bool proceed);
 
+    /// <summary>
+    /// Redis's reply to an unknown command, byte for byte: the name as "%.128s", then each
+    /// argument as "'%.*s' " while the list is shorter than 128 bytes. Bytes are copied as they
+    /// came (no UTF-8 round trip); as with C's %s a NUL ends a name or argument, and CR/LF
+    /// become spaces (addReplyErrorFormat).
+    /// </summary>
     private void UnknownCommand(RespArgs args)
     {
-        var sb = new System.Text.StringBuilder();
-        for (int i = 1; i < args.Count && sb.Length < 128; i++)
-            sb.Append('\'').Append(Truncate(args.ToUtf8String(i), 128 - sb.Length)).Append("' ");
-        WriteError($"ERR unknown command '{Truncate(args.ToUtf8String(0), 128)}', with args beginning with: {sb}");
+        Span<byte> message = stackalloc byte[512];
+        int n = Append(message, 0, "ERR unknown command '"u8);
+        n = Append(message, n, CString(args[0], 128));
+        n = Append(message, n, "', with args beginning with: "u8);
+        int listStart = n;
+        for (int i = 1; i < args.Count && n - listStart < 128; i++)
+        {
+            int room = 128 - (n - listStart);
+            n = Append(message, n, "'"u8);
+            n = Append(message, n, CString(args[i], room));
+            n = Append(message, n, "' "u8);
+        }
+        for (int i = 0; i < n; i++)
+            if (message[i] is (byte)'\r' or (byte)'\n') message[i] = (byte)' ';
+        _writer.WriteError(message[..n]);
+        CountErrorReply("ERR");
+
+        static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> s, int max)
+        {
+            int nul = s.IndexOf((byte)0);
+            if (nul >= 0) s = s[..nul];
+            return s.Length <= max ? s : s[..max];
+        }
+
+        static int Append(Span<byte> to, int at, ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(to[at..]);
+            return at + bytes.Length;
+        }
     }
 
     private void Reject(CommandDef def, string message)

@@ -136,7 +136,7 @@ public sealed class ProcessTests : IDisposable
                 received.Write(buffer, 0, n);
             }
         }
-        await send;
+        await send.WaitAsync(TimeSpan.FromSeconds(10));
         var replies = Encoding.ASCII.GetString(received.ToArray());
         Assert.True(replies.Length % 5 == 0 && replies.Replace("+OK\r\n", "").Length == 0,
             $"reply stream is not a sequence of whole +OK replies ({replies.Length} bytes)");

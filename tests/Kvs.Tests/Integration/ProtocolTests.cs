@@ -258,6 +258,13 @@ public sealed class ProtocolTests(KvsServerFixture fixture) : IClassFixture<KvsS
         "*1\r\n$4\r\nPING\r\n*1\r\n$4\r\nPI", "*2\r\n$4\r\nECHO\r\n$5\r\nab",
         new string('a', 70_000), "*" + new string('1', 70_000), "*1\r\n$" + new string('1', 70_000),
         "PING\0" + new string('x', 70_000),
+        // Unknown commands echo their name and arguments as raw bytes, C-string style.
+        "*2\r\n$3\r\nF\u00ffO\r\n$3\r\na\0b\r\n", "*2\r\n$3\r\nF\0O\r\n$1\r\nx\r\n",
+        "FOO " + string.Concat(Enumerable.Repeat("\u00c3\u00a9", 100)) + "\r\n",
+        string.Concat(Enumerable.Repeat("\u00c3\u00a9", 70)) + " x\r\n",
+        "FOO " + new string('a', 100) + " " + new string('b', 100) + " c\r\n",
+        "FOO " + new string('a', 127) + " b c\r\n", "FOO " + new string('a', 126) + " b c\r\n",
+        "*3\r\n$3\r\nFOO\r\n$3\r\na\rb\r\n$2\r\n\n\n\r\n",
     };
 
     [Fact]
