@@ -39,6 +39,12 @@ public sealed partial class Session
     private byte[] _accum = Array.Empty<byte>();
     private int _accumLength;
 
+    /// <summary>
+    /// Bytes of a partial command left in the pipe by the last read (fast path); the next read
+    /// returns them again, so they are not counted twice in total_net_input_bytes.
+    /// </summary>
+    private long _leftInPipe;
+
     private volatile bool _closeRequested;
     private bool _commandFailed;
 
@@ -124,7 +130,7 @@ public sealed partial class Session
                 lock (_store.SyncRoot)
                 {
                     _store.RefreshClock();
-                    _server.TotalNetInputBytes += buffer.Length;
+                    _server.TotalNetInputBytes += buffer.Length - _leftInPipe;
                     consumed = ProcessInput(buffer);
                     _writer.Commit();
                 }
@@ -153,6 +159,7 @@ public sealed partial class Session
     /// <summary>Executes every complete command in <paramref name="buffer"/>; returns how far it was consumed.</summary>
     private SequencePosition ProcessInput(in ReadOnlySequence<byte> buffer)
     {
+        _leftInPipe = 0;
         // Read per batch so that CONFIG SET proto-max-bulk-len applies from the next read on.
         _parser.ProtoMaxBulkLen = _config.ProtoMaxBulkLen;
         if (_accumLength > 0)
@@ -179,7 +186,11 @@ public sealed partial class Session
                     remaining = remaining.Slice(consumed);
                     break;
                 case ParseStatus.NeedMore:
-                    if (span.Length == remaining.Length) return remaining.Start;
+                    if (span.Length == remaining.Length)
+                    {
+                        _leftInPipe = remaining.Length;
+                        return remaining.Start;
+                    }
                     AppendToAccum(remaining);
                     ProcessAccum();
                     return buffer.End;

@@ -191,6 +191,32 @@ public sealed class ProtocolTests(KvsServerFixture fixture) : IClassFixture<KvsS
         for (int i = 0; i < 300; i += 17) Assert.Equal(values[i], c.Call("GET", "split:" + i).Bytes);
     }
 
+    [Fact]
+    public async Task InputBytesOfASplitCommandAreCountedOnce()
+    {
+        await using var server = await KvsServerFixture.StartAsync(_ => { });
+        using var tcp = new TcpClient("127.0.0.1", server.Port) { NoDelay = true };
+        var stream = tcp.GetStream();
+        stream.ReadTimeout = 5000;
+        var request = Latin1("*2\r\n$4\r\nECHO\r\n$5\r\nhello\r\n");
+        // Three pieces, each read on its own: the partial command stays in the pipe between reads.
+        foreach (var (start, length) in new[] { (0, 9), (9, 12), (21, request.Length - 21) })
+        {
+            await stream.WriteAsync(request.AsMemory(start, length));
+            await Task.Delay(50);
+        }
+        var reply = new byte[11];
+        int got = 0;
+        while (got < reply.Length)
+        {
+            int n = stream.Read(reply, got, reply.Length - got);
+            Assert.True(n > 0, "connection closed");
+            got += n;
+        }
+        Assert.Equal("$5\r\nhello\r\n", Encoding.ASCII.GetString(reply));
+        Assert.Equal(request.Length, server.Server.TotalNetInputBytes);
+    }
+
     // ------------------------------------------------------------------ binary safety
 
     [Fact]
