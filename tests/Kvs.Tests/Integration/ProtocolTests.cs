@@ -22,7 +22,7 @@ public sealed class ProtocolTests(KvsServerFixture fixture) : IClassFixture<KvsS
     /// Sends <paramref name="request"/> on a new connection and collects what comes back until
     /// the server closes the connection or stays silent for <paramref name="quietMs"/>.
     /// </summary>
-    internal static async Task<(byte[] Reply, bool Closed)> ExchangeAsync(int port, byte[] request, int quietMs = 400)
+    internal static async Task<(byte[] Reply, bool Closed)> ExchangeAsync(int port, byte[] request, int quietMs = 1000)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", port);
