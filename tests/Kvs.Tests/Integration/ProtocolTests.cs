@@ -316,6 +316,82 @@ public sealed class ProtocolTests(KvsServerFixture fixture) : IClassFixture<KvsS
         Assert.True(failures.Length == 0, "Differs from Redis:\n" + failures);
     }
 
+    /// <summary>A random request stream of PING/ECHO/unknown commands in both forms, then damaged.</summary>
+    private static byte[] RandomRequestStream(Random rng)
+    {
+        string[][] commands =
+        {
+            new[] { "PING" }, new[] { "PING", "x y" }, new[] { "PING", "a", "b" }, new[] { "ECHO", "\0\r\n" }, new[] { "ECHO" },
+            new[] { "echo", "a", "b" }, new[] { "FOO", "bar" }, new[] { "" }, new[] { "ECHO", "" },
+        };
+        var ms = new MemoryStream();
+        int count = rng.Next(1, 7);
+        for (int c = 0; c < count; c++)
+        {
+            var args = commands[rng.Next(commands.Length)];
+            switch (rng.Next(5))
+            {
+                case 0:
+                case 1:
+                    ms.Write(RespClient.Encode(args));
+                    break;
+                case 2:
+                    ms.Write(Latin1(string.Join(' ', args.Select(a => a.Length == 0 || a.Contains(' ') || a.Contains('\r') ? "\"" + a.Replace("\r", "\\r").Replace("\n", "\\n").Replace("\0", "\\x00") + "\"" : a)) + (rng.Next(2) == 0 ? "\r\n" : "\n")));
+                    break;
+                case 3:
+                    ms.Write(Latin1(rng.Next(3) switch { 0 => "*0\r\n", 1 => "*-1\r\n", _ => "\r\n" }));
+                    break;
+                default:
+                    ms.Write(Latin1("'single' \"dou\\x41ble\" x\r\n"));
+                    break;
+            }
+        }
+        var bytes = ms.ToArray().ToList();
+        const string special = "*$\r\n\0\"'\\ x0123456789-+";
+        int mutations = rng.Next(0, 4);
+        for (int m = 0; m < mutations && bytes.Count > 0; m++)
+        {
+            int at = rng.Next(bytes.Count);
+            byte b = rng.Next(4) == 0 ? (byte)rng.Next(256) : (byte)special[rng.Next(special.Length)];
+            switch (rng.Next(4))
+            {
+                case 0: bytes[at] = b; break;
+                case 1: bytes.Insert(at, b); break;
+                case 2: bytes.RemoveAt(at); break;
+                default: bytes.RemoveRange(at, bytes.Count - at); break;
+            }
+        }
+        return bytes.ToArray();
+    }
+
+    [Fact]
+    public async Task RandomRequestStreamsGetTheSameBytesAsRedis()
+    {
+        using var redis = RedisServerProcess.Start();
+        var rng = new Random(4242);
+        var inputs = Enumerable.Range(0, 200).Select(_ => RandomRequestStream(rng)).ToList();
+        var failures = new StringBuilder();
+        int closedCount = 0;
+        foreach (var batch in inputs.Chunk(100))
+        {
+            var results = await Task.WhenAll(batch.Select(async input =>
+            {
+                var fromRedis = ExchangeAsync(redis.Port, input);
+                var fromKvs = ExchangeAsync(fixture.Port, input);
+                return (Input: input, Redis: await fromRedis, Kvs: await fromKvs);
+            }));
+            foreach (var r in results)
+            {
+                if (r.Redis.Closed) closedCount++;
+                if (!r.Redis.Reply.SequenceEqual(r.Kvs.Reply) || r.Redis.Closed != r.Kvs.Closed)
+                    failures.Append($"{Show(r.Input)}\n  redis: {Show(r.Redis.Reply)} closed={r.Redis.Closed}\n  kvs:   {Show(r.Kvs.Reply)} closed={r.Kvs.Closed}\n");
+            }
+        }
+        Assert.True(failures.Length == 0, "Differs from Redis:\n" + failures);
+        // Both kinds of endings must occur, or the comparison proves little.
+        Assert.InRange(closedCount, 20, 180);
+    }
+
     // ------------------------------------------------------------------ limits
 
     [Fact]
