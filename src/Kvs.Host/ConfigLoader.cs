@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Text;
 using Kvs.Core.Config;
+using Kvs.Resp.Protocol;
 
 namespace Kvs.Host;
 
@@ -74,40 +75,18 @@ public static class ConfigLoader
         if (error != null) throw new ConfigException($"Invalid value '{value}' for option '{def.Name}' in {where}: {error}");
     }
 
-    /// <summary>redis.conf argument splitting: whitespace separated, "double" or 'single' quoted.</summary>
+    /// <summary>
+    /// redis.conf argument splitting is Redis's sdssplitargs, the same function that splits
+    /// inline commands, so quoting and escapes ("\x41", "\n", 'it\'s') behave exactly alike.
+    /// </summary>
     private static List<string>? SplitArgs(string line)
     {
-        var result = new List<string>();
-        int i = 0;
-        while (i < line.Length)
-        {
-            while (i < line.Length && char.IsWhiteSpace(line[i])) i++;
-            if (i >= line.Length) break;
-            var sb = new StringBuilder();
-            char quote = '\0';
-            if (line[i] is '"' or '\'') quote = line[i++];
-            bool closed = quote == '\0';
-            while (i < line.Length)
-            {
-                char c = line[i];
-                if (quote == '\0' && char.IsWhiteSpace(c)) break;
-                if (quote != '\0' && c == quote)
-                {
-                    closed = true;
-                    i++;
-                    break;
-                }
-                if (quote == '"' && c == '\\' && i + 1 < line.Length)
-                {
-                    i++;
-                    sb.Append(line[i] switch { 'n' => '\n', 'r' => '\r', 't' => '\t', var o => o });
-                }
-                else sb.Append(c);
-                i++;
-            }
-            if (!closed) return null;
-            result.Add(sb.ToString());
-        }
+        var bytes = Encoding.UTF8.GetBytes(line);
+        var output = new byte[bytes.Length];
+        var ranges = new ArgRange[8];
+        if (!RequestParser.SplitArgs(bytes, output, ref ranges, out int count)) return null;
+        var result = new List<string>(count);
+        for (int i = 0; i < count; i++) result.Add(Encoding.UTF8.GetString(output, ranges[i].Offset, ranges[i].Length));
         return result;
     }
 }

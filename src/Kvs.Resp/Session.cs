@@ -7,6 +7,7 @@ using Kvs.Core.Storage;
 using Kvs.Resp.Commands;
 using Kvs.Resp.Protocol;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Logging;
 
 namespace Kvs.Resp;
@@ -37,6 +38,12 @@ public sealed partial class Session
     /// <summary>Bytes of a command that spanned segments or reads, gathered contiguously.</summary>
     private byte[] _accum = Array.Empty<byte>();
     private int _accumLength;
+
+    /// <summary>
+    /// Bytes of a partial command left in the pipe by the last read (fast path); the next read
+    /// returns them again, so they are not counted twice in total_net_input_bytes.
+    /// </summary>
+    private long _leftInPipe;
 
     private volatile bool _closeRequested;
     private bool _commandFailed;
@@ -108,6 +115,11 @@ public sealed partial class Session
         var input = transport.Input;
         _output = transport.Output;
         _writer = new RespWriter(_output) { Protocol = 2 };
+        // Graceful shutdown: Kestrel asks every connection to close and waits for its handler to
+        // return. A session idle in ReadAsync would keep it waiting for the whole shutdown
+        // timeout, so the request wakes the read up; what was already received is still executed
+        // and its replies flushed before the loop ends (IsCanceled).
+        using var closeRequested = _connection?.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested.Register(static state => ((PipeReader)state!).CancelPendingRead(), input);
         try
         {
             while (!_closeRequested)
@@ -118,7 +130,7 @@ public sealed partial class Session
                 lock (_store.SyncRoot)
                 {
                     _store.RefreshClock();
-                    _server.TotalNetInputBytes += buffer.Length;
+                    _server.TotalNetInputBytes += buffer.Length - _leftInPipe;
                     consumed = ProcessInput(buffer);
                     _writer.Commit();
                 }
@@ -147,6 +159,9 @@ public sealed partial class Session
     /// <summary>Executes every complete command in <paramref name="buffer"/>; returns how far it was consumed.</summary>
     private SequencePosition ProcessInput(in ReadOnlySequence<byte> buffer)
     {
+        _leftInPipe = 0;
+        // Read per batch so that CONFIG SET proto-max-bulk-len applies from the next read on.
+        _parser.ProtoMaxBulkLen = _config.ProtoMaxBulkLen;
         if (_accumLength > 0)
         {
             AppendToAccum(buffer);
@@ -157,6 +172,7 @@ public sealed partial class Session
         while (!remaining.IsEmpty && !_closeRequested)
         {
             var span = remaining.FirstSpan;
+            _parser.Unauthenticated = !Authenticated;
             var status = _parser.Parse(span, out int consumed);
             switch (status)
             {
@@ -170,7 +186,11 @@ public sealed partial class Session
                     remaining = remaining.Slice(consumed);
                     break;
                 case ParseStatus.NeedMore:
-                    if (span.Length == remaining.Length) return remaining.Start;
+                    if (span.Length == remaining.Length)
+                    {
+                        _leftInPipe = remaining.Length;
+                        return remaining.Start;
+                    }
                     AppendToAccum(remaining);
                     ProcessAccum();
                     return buffer.End;
@@ -188,6 +208,8 @@ public sealed partial class Session
         while (start < _accumLength && !_closeRequested)
         {
             var span = _accum.AsSpan(start, _accumLength - start);
+            // Per command: an AUTH earlier in the same batch lifts the limits for what follows.
+            _parser.Unauthenticated = !Authenticated;
             var status = _parser.Parse(span, out int consumed);
             if (status == ParseStatus.Command)
             {
@@ -246,7 +268,15 @@ public sealed partial class Session
 
     private void ProtocolError()
     {
-        WriteError("ERR " + _parser.Error);
+        // Redis echoes the offending byte as it came ("expected '$', got '\xff'"). The parser's
+        // message holds one char per byte (Latin-1), so it is written byte for byte, with CR and
+        // LF turned into spaces as addReplyErrorFormat does.
+        string message = "ERR " + _parser.Error;
+        Span<byte> bytes = stackalloc byte[message.Length];
+        for (int i = 0; i < message.Length; i++)
+            bytes[i] = message[i] is '\r' or '\n' ? (byte)' ' : (byte)message[i];
+        _writer.WriteError(bytes);
+        CountErrorReply(message);
         _server.Logger.LogInformation("Protocol error ({Error}) from client {Id} ({Addr})", _parser.Error, Id, RemoteEndPoint);
         _parser.Reset();
         _accumLength = 0;
@@ -314,12 +344,43 @@ public sealed partial class Session
 
     partial void BeforeExecuteCore(CommandDef def, RespArgs args, ref bool proceed);
 
+    /// <summary>
+    /// Redis's reply to an unknown command, byte for byte: the name as "%.128s", then each
+    /// argument as "'%.*s' " while the list is shorter than 128 bytes. Bytes are copied as they
+    /// came (no UTF-8 round trip); as with C's %s a NUL ends a name or argument, and CR/LF
+    /// become spaces (addReplyErrorFormat).
+    /// </summary>
     private void UnknownCommand(RespArgs args)
     {
-        var sb = new System.Text.StringBuilder();
-        for (int i = 1; i < args.Count && sb.Length < 128; i++)
-            sb.Append('\'').Append(Truncate(args.ToUtf8String(i), 128 - sb.Length)).Append("' ");
-        WriteError($"ERR unknown command '{Truncate(args.ToUtf8String(0), 128)}', with args beginning with: {sb}");
+        Span<byte> message = stackalloc byte[512];
+        int n = Append(message, 0, "ERR unknown command '"u8);
+        n = Append(message, n, CString(args[0], 128));
+        n = Append(message, n, "', with args beginning with: "u8);
+        int listStart = n;
+        for (int i = 1; i < args.Count && n - listStart < 128; i++)
+        {
+            int room = 128 - (n - listStart);
+            n = Append(message, n, "'"u8);
+            n = Append(message, n, CString(args[i], room));
+            n = Append(message, n, "' "u8);
+        }
+        for (int i = 0; i < n; i++)
+            if (message[i] is (byte)'\r' or (byte)'\n') message[i] = (byte)' ';
+        _writer.WriteError(message[..n]);
+        CountErrorReply("ERR");
+
+        static ReadOnlySpan<byte> CString(ReadOnlySpan<byte> s, int max)
+        {
+            int nul = s.IndexOf((byte)0);
+            if (nul >= 0) s = s[..nul];
+            return s.Length <= max ? s : s[..max];
+        }
+
+        static int Append(Span<byte> to, int at, ReadOnlySpan<byte> bytes)
+        {
+            bytes.CopyTo(to[at..]);
+            return at + bytes.Length;
+        }
     }
 
     private void Reject(CommandDef def, string message)
@@ -335,8 +396,14 @@ public sealed partial class Session
     /// <summary>Writes an error reply and counts it (INFO errorstats, failed_calls).</summary>
     internal void WriteError(string message)
     {
-        _commandFailed = true;
         _writer.WriteError(message);
+        CountErrorReply(message);
+    }
+
+    /// <summary>Counts an error reply by its code (INFO errorstats, failed_calls).</summary>
+    private void CountErrorReply(string message)
+    {
+        _commandFailed = true;
         _server.TotalErrorReplies++;
         int space = message.IndexOf(' ');
         string code = space < 0 ? message : message[..space];
