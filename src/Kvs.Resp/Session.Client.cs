@@ -129,7 +129,7 @@ public sealed partial class Session
                     return;
                 }
                 var s = _server.FindSession(id);
-                if (s == null) continue;
+                if (s == null || (s.IsClosing && s != this)) continue;
                 s.AppendClientInfo(sb);
                 sb.Append('\n');
             }
@@ -150,14 +150,21 @@ public sealed partial class Session
         _writer.WriteVerbatim("txt", sb.ToString());
     }
 
-    /// <summary>The connected clients in connection order (Redis lists its client list in that order).</summary>
+    /// <summary>
+    /// The connected clients in connection order (Redis lists its client list in that order). A
+    /// killed client whose connection is still winding down is left out: Redis frees it at once.
+    /// </summary>
     private List<Session> SessionsById()
     {
         var list = new List<Session>(_server.ConnectedClients + 1);
-        foreach (var s in _server.Sessions) list.Add(s);
+        foreach (var s in _server.Sessions)
+            if (!s.IsClosing || s == this) list.Add(s);
         list.Sort(static (a, b) => a.Id.CompareTo(b.Id));
         return list;
     }
+
+    /// <summary>Killed, quitting or failed: the connection is closing.</summary>
+    private bool IsClosing => _closeRequested;
 
     private static ClientKind ParseClientKind(ReadOnlySpan<byte> name)
     {
