@@ -522,6 +522,10 @@ public sealed partial class Session
         ("no-touch", new[] { "NO-TOUCH (ON|OFF)", "    Will not touch LRU/LFU stats when this mode is on." }),
     };
 
+    /// <summary>"" stands for the container on its own (COMMAND without a subcommand).</summary>
+    private static bool IsServedSubcommand(CommandDef? container, string sub) =>
+        sub.Length == 0 || container?.Subcommands == null || container.Subcommands.ContainsKey(sub);
+
     /// <summary>
     /// Redis's addReplyHelp: "&lt;CMD&gt; &lt;subcommand&gt; [&lt;arg&gt; [value] [opt] ...]. Subcommands are:",
     /// the lines of the subcommands this server serves, then HELP, all as status strings.
@@ -531,12 +535,12 @@ public sealed partial class Session
         var container = _server.Commands.Lookup(command);
         int count = 1 + 2;
         foreach (var (sub, lines) in entries)
-            if (container?.Subcommands?.ContainsKey(sub) ?? true) count += lines.Length;
+            if (IsServedSubcommand(container, sub)) count += lines.Length;
         _writer.WriteArrayHeader(count);
         _writer.WriteSimpleString(command + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         foreach (var (sub, lines) in entries)
         {
-            if (!(container?.Subcommands?.ContainsKey(sub) ?? true)) continue;
+            if (!IsServedSubcommand(container, sub)) continue;
             foreach (var line in lines) _writer.WriteSimpleString(line);
         }
         _writer.WriteSimpleString("HELP");

@@ -708,8 +708,8 @@ public sealed partial class Session
 
     /// <summary>
     /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: asks the host to stop gracefully (it saves
-    /// unless NOSAVE, once persistence exists) and closes this connection without a reply, as the
-    /// client of an exiting Redis sees it. The request is handed to the thread pool so that the
+    /// unless NOSAVE, once persistence exists) and closes the connections, this one without a
+    /// reply, as the clients of an exiting Redis see it. The request is handed to the thread pool so that the
     /// host's shutdown never runs under the store lock this handler holds.
     /// </summary>
     [RespCommand("shutdown")]
@@ -742,6 +742,10 @@ public sealed partial class Session
         var server = _server;
         bool persist = !noSave;
         ThreadPool.QueueUserWorkItem(_ => server.RequestShutdown(persist));
+        // Like an exiting Redis, stop serving every client now, so the host's graceful stop does
+        // not wait for idle connections to go away on their own.
+        foreach (var s in _server.Sessions)
+            if (s != this) s.Close();
         CloseAfterReply();
     }
 
@@ -968,14 +972,19 @@ internal static class GlobMatcher
                     pattern = pattern[1..];
                     bool not = pattern.Length > 0 && pattern[0] == '^';
                     if (not) pattern = pattern[1..];
-                    bool match = false;
+                    bool match = false, unterminated = false;
                     while (true)
                     {
-                        if (pattern.Length == 0) break;
+                        if (pattern.Length == 0)
+                        {
+                            // Redis treats an unterminated class as ending the pattern.
+                            unterminated = true;
+                            break;
+                        }
                         if (pattern[0] == '\\' && pattern.Length >= 2)
                         {
                             pattern = pattern[1..];
-                            if (Same(pattern[0], text[0], ignoreCase)) match = true;
+                            if (pattern[0] == text[0]) match = true;
                         }
                         else if (pattern[0] == ']')
                         {
@@ -1000,9 +1009,13 @@ internal static class GlobMatcher
                         }
                         pattern = pattern[1..];
                     }
-                    if (pattern.Length == 0) return false;
                     if (not) match = !match;
                     if (!match) return false;
+                    if (unterminated)
+                    {
+                        text = text[1..];
+                        continue;
+                    }
                     break;
                 }
                 case '\\':

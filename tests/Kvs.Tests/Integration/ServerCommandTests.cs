@@ -304,10 +304,13 @@ public sealed class ServerCommandTests(KvsServerFixture fixture) : IClassFixture
         try
         {
             using var c = RespClient.Connect(server.Port);
+            using var bystander = RespClient.Connect(server.Port);
+            Assert.Equal("+PONG\r\n", Raw(bystander.CallRaw("PING")));
             Assert.Equal("-ERR syntax error\r\n", Raw(c.CallRaw("SHUTDOWN", "NOSAVE", "SAVE")));
             Assert.Equal("-ERR No shutdown in progress.\r\n", Raw(c.CallRaw("SHUTDOWN", "ABORT")));
             c.Send("SHUTDOWN", "NOSAVE");
             Assert.True(c.IsClosedByServer(5000));
+            Assert.True(bystander.IsClosedByServer(5000));
             var stopped = server.WaitForShutdownAsync();
             Assert.Same(stopped, await Task.WhenAny(stopped, Task.Delay(10_000)));
             Assert.Throws<SocketException>(() => RespClient.Connect(server.Port).Dispose());
