@@ -227,7 +227,9 @@ public sealed partial class Session
         sb.Append("id=").Append(Id.ToString(inv));
         sb.Append(" addr=").Append(RemoteEndPoint);
         sb.Append(" laddr=").Append(LocalEndPoint);
-        sb.Append(" fd=").Append((_fd >= 0 ? _fd : 8).ToString(inv));
+        // The socket's real descriptor is not read: exposing Socket.Handle turns off optimizations
+        // of .NET's socket engine. Redis's first client gets fd 8; a stand-in keeps lines unique.
+        sb.Append(" fd=").Append((7 + Id).ToString(inv));
         sb.Append(" name=").Append(Name);
         sb.Append(" age=").Append(age.ToString(inv));
         sb.Append(" idle=").Append(idle.ToString(inv));

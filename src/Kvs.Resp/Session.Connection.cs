@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text;
 using Kvs.Resp.Commands;
 using Kvs.Resp.Protocol;
-using Microsoft.AspNetCore.Connections.Features;
 
 namespace Kvs.Resp;
 
@@ -59,17 +58,12 @@ public sealed partial class Session
     /// </summary>
     private bool _authFlag;
 
-    /// <summary>The socket's file descriptor, for CLIENT LIST's fd= field.</summary>
-    private long _fd = -1;
-
     /// <summary>Called by <see cref="RespServer.TryRegister"/> before the receive loop starts.</summary>
     internal void OnRegistered()
     {
         _authFlag = _config.RequirePass.Length == 0;
         _parser.ProtoMaxBulkLen = _config.ProtoMaxBulkLen;
         RefreshAuthState();
-        var socket = _connection?.Features.Get<IConnectionSocketFeature>()?.Socket;
-        if (socket != null) _fd = (long)socket.Handle;
     }
 
     /// <summary>An option changed by CONFIG SET (under the store lock): refresh what this session caches.</summary>
