@@ -24,6 +24,7 @@ public static class ConfigLoader
             string path = args[0];
             if (!File.Exists(path)) throw new ConfigException($"Fatal error, can't open config file '{Path.GetFullPath(path)}'");
             LoadFile(config, path);
+            config.ConfigFile = Path.GetFullPath(path);
             i = 1;
         }
         environment ??= Environment.GetEnvironmentVariables();

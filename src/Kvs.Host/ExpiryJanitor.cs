@@ -24,7 +24,8 @@ public sealed class ExpiryJanitor(KvsStore store) : BackgroundService
             bool more = true;
             while (more && Stopwatch.GetTimestamp() - start < cycleBudget)
             {
-                lock (store.SyncRoot) more = store.ActiveExpireSlice(SliceTicks);
+                // DEBUG SET-ACTIVE-EXPIRE 0 pauses the janitor; checked under the lock so no slice runs after the command.
+                lock (store.SyncRoot) more = store.Config.ActiveExpireEnabled && store.ActiveExpireSlice(SliceTicks);
                 if (more) await Task.Yield();
             }
             try

@@ -24,6 +24,10 @@ public sealed class RespServer
         Commands = commands;
         Logger = logger ?? NullLogger<RespServer>.Instance;
         RunId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20)).ToLowerInvariant();
+        ReplicationId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20)).ToLowerInvariant();
+        LastSaveUnixTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        Metrics = InstantaneousMetrics.Start(this);
+        config.Changed += OnConfigChanged;
     }
 
     public KvsStore Store { get; }
@@ -33,6 +37,20 @@ public sealed class RespServer
     public string RunId { get; }
     public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
     public int TcpPort { get; set; }
+
+    /// <summary>INFO replication's master_replid (a master that never had a replica still has one).</summary>
+    public string ReplicationId { get; }
+
+    /// <summary>Store revision and unix time of the last save: INFO's rdb_changes_since_last_save and rdb_last_save_time.</summary>
+    public long LastSaveRevision;
+    public long LastSaveUnixTime;
+
+    /// <summary>Highest used_memory INFO has seen (used_memory_peak), and the managed heap at start (used_memory_startup).</summary>
+    public long PeakMemory;
+    public long StartupMemory = GC.GetTotalMemory(false);
+
+    /// <summary>INFO's instantaneous_* figures, sampled in the background like Redis's serverCron.</summary>
+    internal InstantaneousMetrics Metrics { get; }
 
     /// <summary>Set by SHUTDOWN; the host watches it and stops the process.</summary>
     public event Action<bool>? ShutdownRequested;
@@ -62,6 +80,7 @@ public sealed class RespServer
             return false;
         }
         _sessions[session.Id] = session;
+        session.OnRegistered();
         return true;
     }
 
@@ -70,6 +89,20 @@ public sealed class RespServer
     public Session? FindSession(long id) => _sessions.TryGetValue(id, out var s) ? s : null;
 
     public void RequestShutdown(bool save) => ShutdownRequested?.Invoke(save);
+
+    /// <summary>CONFIG SET (under the store lock): lets every session re-read what it caches (auth state, parser limits).</summary>
+    private void OnConfigChanged(string option)
+    {
+        foreach (var session in _sessions.Values) session.OnConfigChanged(option);
+    }
+
+    /// <summary>Reply bytes of the live sessions plus those of closed ones (INFO total_net_output_bytes).</summary>
+    public long CurrentNetOutputBytes()
+    {
+        long total = TotalNetOutputBytes;
+        foreach (var session in _sessions.Values) total += session.OutputBytesSinceReset;
+        return total;
+    }
 
     public void ResetStats()
     {
@@ -82,5 +115,7 @@ public sealed class RespServer
         ErrorStats.Clear();
         Store.Stats.KeyspaceHits = Store.Stats.KeyspaceMisses = Store.Stats.ExpiredKeys = Store.Stats.EvictedKeys = 0;
         foreach (var c in Commands.All) c.ResetStats();
+        foreach (var session in _sessions.Values) session.ResetOutputBytesBaseline();
+        Metrics.Reset();
     }
 }

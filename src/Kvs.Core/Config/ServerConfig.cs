@@ -47,6 +47,13 @@ public sealed partial class ServerConfig
     public int KvsChangelogSize = 100000;
     public string KvsEncryptionKeyFile = "";
     public int KvsHttpPort;
+    public string EnableDebugCommand = "no";
+
+    /// <summary>The config file the server was started with ("" when none): INFO config_file, CONFIG REWRITE.</summary>
+    public string ConfigFile = "";
+
+    /// <summary>DEBUG SET-ACTIVE-EXPIRE: when false the expiry janitor pauses (lazy expiry still applies). Not an option.</summary>
+    public volatile bool ActiveExpireEnabled = true;
 
     /// <summary>Raised after CONFIG SET changes an option (name), for components that cache values.</summary>
     public event Action<string>? Changed;
@@ -72,6 +79,12 @@ public sealed partial class ServerConfig
     }
 
     public string Get(ConfigOption option) => option.Format(this);
+
+    /// <summary>
+    /// Raises <see cref="Changed"/> for an option whose value was applied directly through
+    /// <see cref="ConfigOption.Apply"/> (CONFIG SET applies several options all-or-nothing, then notifies).
+    /// </summary>
+    public void NotifyChanged(string name) => Changed?.Invoke(name);
 
     internal static string? ParseBool(string v, out bool result)
     {
@@ -99,8 +112,10 @@ public sealed partial class ServerConfig
         {
             if (s.EndsWith(suffix, StringComparison.Ordinal)) { mul = m; s = s[..^suffix.Length]; break; }
         }
-        if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n))
+        // Like Redis's memtoull: digits only, no sign.
+        if (!long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long n))
             return "argument must be a memory value";
+        if (n > long.MaxValue / mul) return "argument must be a memory value";
         result = n * mul;
         if (result < min || result > max) return $"argument must be between {min} and {max} inclusive";
         return null;
@@ -119,6 +134,8 @@ public sealed class ConfigOption
     public required string Name { get; init; }
     public string? Alias { get; init; }
     public bool Mutable { get; init; } = true;
+    /// <summary>Redis's PROTECTED_CONFIG: not settable at runtime ("can't set protected config").</summary>
+    public bool Protected { get; init; }
     public required Func<ServerConfig, string, string?> Apply { get; init; }
     public required Func<ServerConfig, string> Format { get; init; }
 }

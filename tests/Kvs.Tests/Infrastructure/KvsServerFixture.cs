@@ -21,6 +21,8 @@ public sealed class KvsServerFixture : IAsyncLifetime
         AppendOnly = false,
         Save = "",
         LogLevel = "warning",
+        // As in Redis's own test suite (enable-debug-command yes): DEBUG SLEEP, SET-ACTIVE-EXPIRE...
+        EnableDebugCommand = "yes",
         Dir = Path.Combine(Path.GetTempPath(), "kvs-tests-" + Guid.NewGuid().ToString("N")),
     };
 
