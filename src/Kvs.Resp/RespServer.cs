@@ -24,6 +24,8 @@ public sealed class RespServer
         Commands = commands;
         Logger = logger ?? NullLogger<RespServer>.Instance;
         RunId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(20)).ToLowerInvariant();
+        Blocking = new Blocking.BlockingManager(this);
+        store.AddObserver(Blocking);
     }
 
     public KvsStore Store { get; }
@@ -33,6 +35,9 @@ public sealed class RespServer
     public string RunId { get; }
     public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
     public int TcpPort { get; set; }
+
+    /// <summary>Clients blocked on keys (BLPOP...) and their serving.</summary>
+    public Blocking.BlockingManager Blocking { get; }
 
     /// <summary>Set by SHUTDOWN; the host watches it and stops the process.</summary>
     public event Action<bool>? ShutdownRequested;

@@ -96,6 +96,7 @@ public sealed partial class Session
     public void Close()
     {
         _closeRequested = true;
+        BlockedOn?.Completion.TrySetResult();
         _connection?.Abort(new ConnectionAbortedException("Killed"));
     }
 
@@ -121,6 +122,14 @@ public sealed partial class Session
                     _server.TotalNetInputBytes += buffer.Length;
                     consumed = ProcessInput(buffer);
                     _writer.Commit();
+                }
+                if (BlockedOn != null)
+                {
+                    // A blocking command stopped the batch: what follows it stays unexamined, so
+                    // the next read returns it at once after the client is unblocked.
+                    input.AdvanceTo(consumed);
+                    if (!await WaitWhileBlockedAsync(result.IsCompleted).ConfigureAwait(false)) break;
+                    continue;
                 }
                 input.AdvanceTo(consumed, buffer.End);
                 var flush = await _output.FlushAsync().ConfigureAwait(false);
@@ -154,7 +163,7 @@ public sealed partial class Session
             return buffer.End;
         }
         var remaining = buffer;
-        while (!remaining.IsEmpty && !_closeRequested)
+        while (!remaining.IsEmpty && !_closeRequested && BlockedOn == null)
         {
             var span = remaining.FirstSpan;
             var status = _parser.Parse(span, out int consumed);
@@ -185,7 +194,7 @@ public sealed partial class Session
     private void ProcessAccum()
     {
         int start = 0;
-        while (start < _accumLength && !_closeRequested)
+        while (start < _accumLength && !_closeRequested && BlockedOn == null)
         {
             var span = _accum.AsSpan(start, _accumLength - start);
             var status = _parser.Parse(span, out int consumed);
@@ -286,12 +295,15 @@ public sealed partial class Session
         }
         if (!BeforeExecute(def, args)) return;
         Invoke(def, args);
+        // Clients blocked on keys this command filled are served now, before the next command (Redis's handleClientsBlockedOnKeys).
+        if (_server.Blocking.HasReadyKeys) _server.Blocking.ServeReadyKeys();
     }
 
     /// <summary>Runs a checked command and records its statistics.</summary>
     internal void Invoke(CommandDef def, RespArgs args)
     {
         LastCommand = def.Name;
+        _currentCommand = def;
         Ctx.Op = def.Parent?.Name ?? def.Name;
         Ctx.ModifiedBy = Name ?? User;
         _commandFailed = false;
