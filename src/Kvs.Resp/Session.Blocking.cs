@@ -204,8 +204,8 @@ public sealed partial class Session
     {
         if (args.Count > 4)
         {
-            // Redis's addReplySubcommandSyntaxError: CLIENT's handler knows no 5-argument UNBLOCK.
-            WriteError("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+            // Redis's addReplySubcommandSyntaxError (names the subcommand as typed): no 5-argument UNBLOCK.
+            WriteError($"ERR unknown subcommand or wrong number of arguments for '{Truncate(args.ToUtf8String(1), 128)}'. Try CLIENT HELP.");
             return;
         }
         bool withError = false;
