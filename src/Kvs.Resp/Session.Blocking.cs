@@ -2,6 +2,7 @@ using Kvs.Core.Storage;
 using Kvs.Resp.Blocking;
 using Kvs.Resp.Commands;
 using Kvs.Resp.Protocol;
+using Microsoft.AspNetCore.Connections.Features;
 
 namespace Kvs.Resp;
 
@@ -144,7 +145,12 @@ public sealed partial class Session
     /// </summary>
     private async Task<bool> WaitWhileBlockedAsync(bool inputCompleted)
     {
-        var closed = _connection?.ConnectionClosed ?? CancellationToken.None;
+        // The connection's end (FIN, reset, CLIENT KILL's abort) or a graceful server shutdown
+        // (which would otherwise wait for a client blocked forever) ends the wait.
+        var connectionClosed = _connection?.ConnectionClosed ?? CancellationToken.None;
+        var shutdownRequested = _connection?.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested ?? CancellationToken.None;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed, shutdownRequested);
+        var closed = stop.Token;
         try
         {
             while (BlockedOn is { } client)

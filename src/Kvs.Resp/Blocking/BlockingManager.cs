@@ -2,6 +2,7 @@ using System.Buffers;
 using Kvs.Core.Storage;
 using Kvs.Resp.Commands;
 using Kvs.Resp.Protocol;
+using Microsoft.Extensions.Logging;
 
 namespace Kvs.Resp.Blocking;
 
@@ -213,7 +214,19 @@ public sealed class BlockingManager : IChangeObserver
             var client = node.Value;
             if (client.Type == entry.Type && client.State == BlockState.Waiting)
             {
-                bool served = client.Session.RunBlockedCommand(client, waiters.Key, _capture);
+                bool served;
+                try
+                {
+                    served = client.Session.RunBlockedCommand(client, waiters.Key, _capture);
+                }
+                catch (Exception ex)
+                {
+                    // A failing handler must not take the pushing client's connection down with it.
+                    _server.Logger.LogError(ex, "Serving blocked client {Id} failed", client.Session.Id);
+                    TakeCapture();
+                    client.Session.WriteErrorInto(_capture, "ERR internal error while serving a blocked command");
+                    served = true;
+                }
                 var reply = TakeCapture();
                 if (served) Complete(client, reply);
             }
