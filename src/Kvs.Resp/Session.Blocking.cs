@@ -198,8 +198,11 @@ public sealed partial class Session
         {
             if (BlockedOn is { } left)
             {
-                lock (_store.SyncRoot) _server.Blocking.Abandon(left);
-                BlockedOn = null;
+                lock (_store.SyncRoot)
+                {
+                    _server.Blocking.Abandon(left);
+                    BlockedOn = null;
+                }
             }
         }
     }
