@@ -55,7 +55,8 @@ def bench(port, test, pipeline, clients, requests):
     out = subprocess.run(["redis-benchmark", "-p", str(port), "-t", test, "-n", str(requests), "-c", str(clients),
                           "-P", str(pipeline), "--csv"], capture_output=True, text=True, check=True).stdout
     rows = [r for r in csv.reader(io.StringIO(out))]
-    header, data = rows[0], rows[1]
+    # lrange_* tests print the LPUSH that fills the list first: the measured test is the last row.
+    header, data = rows[0], rows[-1]
     rec = dict(zip(header, data))
     return float(rec["rps"]), float(rec["p99_latency_ms"])
 

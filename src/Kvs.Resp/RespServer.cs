@@ -28,6 +28,8 @@ public sealed class RespServer
         LastSaveUnixTime = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         Metrics = InstantaneousMetrics.Start(this);
         config.Changed += OnConfigChanged;
+        Blocking = new Blocking.BlockingManager(this);
+        store.AddObserver(Blocking);
     }
 
     public KvsStore Store { get; }
@@ -51,6 +53,8 @@ public sealed class RespServer
 
     /// <summary>INFO's instantaneous_* figures, sampled in the background like Redis's serverCron.</summary>
     internal InstantaneousMetrics Metrics { get; }
+    /// <summary>Clients blocked on keys (BLPOP...) and their serving.</summary>
+    public Blocking.BlockingManager Blocking { get; }
 
     /// <summary>Set by SHUTDOWN; the host watches it and stops the process.</summary>
     public event Action<bool>? ShutdownRequested;

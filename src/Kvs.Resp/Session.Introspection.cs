@@ -183,7 +183,7 @@ public sealed partial class Session
             0 => true,
             1 => false, // Kvs loads no modules.
             2 => CommandMetadata.HasAclCategory(def, filterArg),
-            _ => GlobMatcher.Match(filterArg, def.Name, ignoreCase: true),
+            _ => Kvs.Core.Storage.GlobMatcher.IsMatch(filterArg, def.Name, ignoreCase: true),
         };
         if (keep) names.Add(def.Name);
     }

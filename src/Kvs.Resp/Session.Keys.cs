@@ -417,6 +417,10 @@ public sealed partial class Session
                 var s = e.StringValue;
                 if (s.Length <= 20 && TryParseLong(s, out _)) return "int"u8;
                 return s.Length <= 44 ? "embstr"u8 : "raw"u8;
+            case KvsType.List:
+                // Redis 7.0 stores every list as a quicklist (of listpack nodes); the "listpack"
+                // list encoding for small lists only arrived in 7.2.
+                return "quicklist"u8;
             default:
                 throw new NotSupportedException($"OBJECT ENCODING of type {e.Type} is not implemented (add its case to Session.EncodingName).");
         }

@@ -461,12 +461,12 @@ public sealed partial class Session
             }
             foreach (var option in ServerConfig.Options)
             {
-                if (!ContainsName(names, option.Name) && GlobMatcher.Match(arg, option.Name, ignoreCase: true))
+                if (!ContainsName(names, option.Name) && Kvs.Core.Storage.GlobMatcher.IsMatch(arg, option.Name, ignoreCase: true))
                 {
                     names.Add(option.Name);
                     options.Add(option);
                 }
-                if (option.Alias != null && !ContainsName(names, option.Alias) && GlobMatcher.Match(arg, option.Alias, ignoreCase: true))
+                if (option.Alias != null && !ContainsName(names, option.Alias) && Kvs.Core.Storage.GlobMatcher.IsMatch(arg, option.Alias, ignoreCase: true))
                 {
                     names.Add(option.Alias);
                     options.Add(option);
@@ -948,91 +948,4 @@ public sealed partial class Session
         _writer.WriteArrayHeader(lines.Length);
         foreach (var line in lines) _writer.WriteSimpleString(line);
     }
-}
-
-/// <summary>Redis's stringmatchlen glob: *, ?, [abc], [^a-z], backslash escapes; optionally case-insensitive.</summary>
-internal static class GlobMatcher
-{
-    public static bool Match(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text, bool ignoreCase)
-    {
-        while (pattern.Length > 0 && text.Length > 0)
-        {
-            switch (pattern[0])
-            {
-                case '*':
-                    while (pattern.Length > 1 && pattern[1] == '*') pattern = pattern[1..];
-                    if (pattern.Length == 1) return true;
-                    for (int i = 0; i <= text.Length; i++)
-                        if (Match(pattern[1..], text[i..], ignoreCase)) return true;
-                    return false;
-                case '?':
-                    break;
-                case '[':
-                {
-                    pattern = pattern[1..];
-                    bool not = pattern.Length > 0 && pattern[0] == '^';
-                    if (not) pattern = pattern[1..];
-                    bool match = false, unterminated = false;
-                    while (true)
-                    {
-                        if (pattern.Length == 0)
-                        {
-                            // Redis treats an unterminated class as ending the pattern.
-                            unterminated = true;
-                            break;
-                        }
-                        if (pattern[0] == '\\' && pattern.Length >= 2)
-                        {
-                            pattern = pattern[1..];
-                            if (pattern[0] == text[0]) match = true;
-                        }
-                        else if (pattern[0] == ']')
-                        {
-                            break;
-                        }
-                        else if (pattern.Length >= 3 && pattern[1] == '-')
-                        {
-                            char start = pattern[0], end = pattern[2], c = text[0];
-                            if (start > end) (start, end) = (end, start);
-                            if (ignoreCase)
-                            {
-                                start = char.ToLowerInvariant(start);
-                                end = char.ToLowerInvariant(end);
-                                c = char.ToLowerInvariant(c);
-                            }
-                            pattern = pattern[2..];
-                            if (c >= start && c <= end) match = true;
-                        }
-                        else if (Same(pattern[0], text[0], ignoreCase))
-                        {
-                            match = true;
-                        }
-                        pattern = pattern[1..];
-                    }
-                    if (not) match = !match;
-                    if (!match) return false;
-                    if (unterminated)
-                    {
-                        text = text[1..];
-                        continue;
-                    }
-                    break;
-                }
-                case '\\':
-                    if (pattern.Length >= 2) pattern = pattern[1..];
-                    if (!Same(pattern[0], text[0], ignoreCase)) return false;
-                    break;
-                default:
-                    if (!Same(pattern[0], text[0], ignoreCase)) return false;
-                    break;
-            }
-            pattern = pattern[1..];
-            text = text[1..];
-        }
-        while (pattern.Length > 0 && pattern[0] == '*') pattern = pattern[1..];
-        return pattern.Length == 0 && text.Length == 0;
-    }
-
-    private static bool Same(char a, char b, bool ignoreCase) =>
-        a == b || (ignoreCase && char.ToLowerInvariant(a) == char.ToLowerInvariant(b));
 }

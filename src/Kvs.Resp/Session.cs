@@ -103,6 +103,7 @@ public sealed partial class Session
     public void Close()
     {
         _closeRequested = true;
+        BlockedOn?.Completion.TrySetResult();
         _connection?.Abort(new ConnectionAbortedException("Killed"));
     }
 
@@ -133,6 +134,14 @@ public sealed partial class Session
                     _server.TotalNetInputBytes += buffer.Length - _leftInPipe;
                     consumed = ProcessInput(buffer);
                     _writer.Commit();
+                }
+                if (BlockedOn != null)
+                {
+                    // A blocking command stopped the batch: what follows it stays unexamined, so
+                    // the next read returns it at once after the client is unblocked.
+                    input.AdvanceTo(consumed);
+                    if (!await WaitWhileBlockedAsync(result.IsCompleted).ConfigureAwait(false)) break;
+                    continue;
                 }
                 input.AdvanceTo(consumed, buffer.End);
                 var flush = await _output.FlushAsync().ConfigureAwait(false);
@@ -169,7 +178,7 @@ public sealed partial class Session
             return buffer.End;
         }
         var remaining = buffer;
-        while (!remaining.IsEmpty && !_closeRequested)
+        while (!remaining.IsEmpty && !_closeRequested && BlockedOn == null)
         {
             var span = remaining.FirstSpan;
             _parser.Unauthenticated = !Authenticated;
@@ -205,7 +214,7 @@ public sealed partial class Session
     private void ProcessAccum()
     {
         int start = 0;
-        while (start < _accumLength && !_closeRequested)
+        while (start < _accumLength && !_closeRequested && BlockedOn == null)
         {
             var span = _accum.AsSpan(start, _accumLength - start);
             // Per command: an AUTH earlier in the same batch lifts the limits for what follows.
@@ -316,12 +325,15 @@ public sealed partial class Session
         }
         if (!BeforeExecute(def, args)) return;
         Invoke(def, args);
+        // Clients blocked on keys this command filled are served now, before the next command (Redis's handleClientsBlockedOnKeys).
+        if (_server.Blocking.HasReadyKeys) _server.Blocking.ServeReadyKeys();
     }
 
     /// <summary>Runs a checked command and records its statistics.</summary>
     internal void Invoke(CommandDef def, RespArgs args)
     {
         LastCommand = def.Name;
+        _currentCommand = def;
         Ctx.Op = def.Parent?.Name ?? def.Name;
         Ctx.ModifiedBy = Name ?? User;
         _commandFailed = false;

@@ -26,6 +26,10 @@ public static class GlobMatcher
         return Match(pattern, 0, text, 0, ignoreCase, ref skipLongerMatches, 0);
     }
 
+    /// <summary>Glob over text (config option and command names), matched on its UTF-8 bytes.</summary>
+    public static bool IsMatch(string pattern, string text, bool ignoreCase = false) =>
+        IsMatch(System.Text.Encoding.UTF8.GetBytes(pattern), System.Text.Encoding.UTF8.GetBytes(text), ignoreCase);
+
     /// <summary>The pattern byte at <paramref name="index"/>, or 0 past the end (C's terminator).</summary>
     private static byte At(ReadOnlySpan<byte> pattern, int index) => index < pattern.Length ? pattern[index] : (byte)0;
 
