@@ -47,6 +47,10 @@ public sealed partial class ServerConfig
     public int KvsChangelogSize = 100000;
     public string KvsEncryptionKeyFile = "";
     public int KvsHttpPort;
+    public long HashMaxListpackEntries = 512;
+    public long HashMaxListpackValue = 64;
+    public long SetMaxIntsetEntries = 512;
+    public long HllSparseMaxBytes = 3000;
 
     /// <summary>Raised after CONFIG SET changes an option (name), for components that cache values.</summary>
     public event Action<string>? Changed;
