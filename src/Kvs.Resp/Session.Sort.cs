@@ -246,7 +246,6 @@ public sealed partial class Session
 
     private static int CompareAlpha(byte[] a, byte[] b, bool binarySafe) =>
         binarySafe ? Math.Sign(a.AsSpan().SequenceCompareTo(b)) : Math.Sign(CStringPart(a).SequenceCompareTo(CStringPart(b)));
-    }
 
     /// <summary>The part of a pattern C's string functions see: up to the first NUL byte.</summary>
     private static ReadOnlySpan<byte> CStringPart(ReadOnlySpan<byte> s)
