@@ -47,11 +47,8 @@ public sealed partial class Session
             created.Flags |= EntryFlags.RawString;
             return;
         }
-        _store.BeginUpdate(db, entry, Ctx);
-        var current = entry.StringValue;
         var edited = editor.Value;
-        if (current.Length == edited.Length && !_store.Metadata.HistoryReferences(entry, current)) edited.CopyTo(current);
-        else entry.Value = edited.ToArray();
+        edited.CopyTo(_store.BeginStringEdit(db, entry, edited.Length, Ctx));
         entry.Flags |= EntryFlags.RawString;
         _store.CompleteUpdate(db, entry, Ctx);
     }

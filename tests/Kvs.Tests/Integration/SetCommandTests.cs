@@ -346,3 +346,37 @@ public sealed class SetCommandTests(KvsServerFixture fixture) : IClassFixture<Kv
         Assert.Equal(new long[] { 1, 0 }, mis.Items!.Select(i => i.Integer));
     }
 }
+
+/// <summary>
+/// RESP3 reply shapes of the hash and set families (maps, sets, [field, value] pairs, nulls).
+/// Needs HELLO, which another part of the server provides: until it is present the test only
+/// checks that HELLO is reported as unknown, and it checks the shapes once HELLO exists.
+/// </summary>
+public sealed class HashSetResp3Tests(KvsServerFixture fixture) : IClassFixture<KvsServerFixture>
+{
+    [Fact]
+    public void Resp3UsesMapsSetsAndPairs()
+    {
+        using var c = fixture.Connect();
+        var hello = c.Call("HELLO", "3");
+        if (hello.IsError)
+        {
+            Assert.StartsWith("ERR unknown command 'HELLO'", hello.Text);
+            return;
+        }
+        var h = $"r3{Guid.NewGuid():N}:h";
+        var s = $"r3{Guid.NewGuid():N}:s";
+        c.Call("HSET", h, "a", "1", "b", "2");
+        c.Call("SADD", s, "3", "1", "2");
+        Assert.Equal("%2\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("HGETALL", h)));
+        Assert.Equal("%0\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("HGETALL", h + "none")));
+        Assert.Equal("*2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("HRANDFIELD", h, "5", "WITHVALUES")));
+        Assert.Equal("_\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("HGET", h, "none")));
+        Assert.Equal("~3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("SMEMBERS", s)));
+        Assert.Equal("~3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("SUNION", s, s)));
+        Assert.Equal("*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("SRANDMEMBER", s, "5")));
+        Assert.Equal("~0\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("SPOP", s, "0")));
+        Assert.Equal("~3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("SPOP", s, "3")));
+        Assert.Equal("_\r\n", System.Text.Encoding.ASCII.GetString(c.CallRaw("SPOP", s)));
+    }
+}
