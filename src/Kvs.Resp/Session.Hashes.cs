@@ -304,15 +304,15 @@ public sealed partial class Session
                 return;
             }
         }
-        if (requested < -MaxRandomReplyCount)
-        {
-            WriteError("ERR value is out of range");
-            return;
-        }
         if (!ReadHash(args[1], out var hash)) return;
         if (hash == null || requested == 0)
         {
             _writer.WriteEmptyArray();
+            return;
+        }
+        if (requested < -MaxRandomReplyCount)
+        {
+            WriteError("ERR value is out of range");
             return;
         }
         int size = hash.Count;

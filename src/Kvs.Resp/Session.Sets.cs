@@ -168,15 +168,15 @@ public sealed partial class Session
             WriteError("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807");
             return;
         }
-        if (requested < -MaxRandomReplyCount)
-        {
-            WriteError("ERR value is out of range");
-            return;
-        }
         if (!ReadSet(args[1], out var set)) return;
         if (set == null || requested == 0)
         {
             _writer.WriteEmptyArray();
+            return;
+        }
+        if (requested < -MaxRandomReplyCount)
+        {
+            WriteError("ERR value is out of range");
             return;
         }
         int size = set.Count;

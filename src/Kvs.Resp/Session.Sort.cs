@@ -327,10 +327,8 @@ public sealed partial class Session
                 value = negative ? -hex : hex;
                 return IsInRange(value, hex != 0);
             }
-            // "0x" without hex digits: strtod reads just the "0".
-            if (i + 1 != s.Length) return false;
-            value = negative ? -0.0 : 0.0;
-            return true;
+            // "0x" without hex digits: strtod reads just the "0" and stops at the 'x'.
+            return false;
         }
         int p = i;
         int digits = 0;

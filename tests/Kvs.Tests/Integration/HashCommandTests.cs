@@ -188,6 +188,9 @@ public sealed class HashCommandTests(KvsServerFixture fixture) : IClassFixture<K
         Assert.Equal("ERR value is out of range", c.Call("HRANDFIELD", k, "-9223372036854775807", "WITHVALUES").Text);
         Assert.Equal("ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
             c.Call("HRANDFIELD", k, "-9223372036854775808").Text);
+        // Kvs bounds a repeating reply (documented limit); a missing key is still an empty array.
+        Assert.Equal("ERR value is out of range", c.Call("HRANDFIELD", k, "-20000000").Text);
+        Assert.Equal(0, c.Call("HRANDFIELD", Key("missing"), "-20000000").Count);
     }
 
     [Fact]

@@ -99,6 +99,8 @@ public sealed class SetCommandTests(KvsServerFixture fixture) : IClassFixture<Kv
         Assert.True(c.Call("SRANDMEMBER", Key("none")).IsNull);
         Assert.Equal("ERR syntax error", c.Call("SRANDMEMBER", k, "1", "2").Text);
         Assert.Equal(5, c.Call("SCARD", k).Integer);
+        Assert.Equal("ERR value is out of range", c.Call("SRANDMEMBER", k, "-20000000").Text);
+        Assert.Equal(0, c.Call("SRANDMEMBER", Key("none"), "-20000000").Count);
 
         // Uniform over a large hashtable set.
         var big = Key("uniform");
