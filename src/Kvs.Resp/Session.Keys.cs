@@ -421,6 +421,10 @@ public sealed partial class Session
                 // Redis 7.0 stores every list as a quicklist (of listpack nodes); the "listpack"
                 // list encoding for small lists only arrived in 7.2.
                 return "quicklist"u8;
+            case KvsType.Hash:
+                return ((Kvs.Core.Types.RedisHash)e.Value).IsListpack ? "listpack"u8 : "hashtable"u8;
+            case KvsType.Set:
+                return ((Kvs.Core.Types.RedisSet)e.Value).IsIntSet ? "intset"u8 : "hashtable"u8;
             default:
                 throw new NotSupportedException($"OBJECT ENCODING of type {e.Type} is not implemented (add its case to Session.EncodingName).");
         }

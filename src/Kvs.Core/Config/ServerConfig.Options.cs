@@ -21,9 +21,10 @@ public sealed partial class ServerConfig
         Format = c => get(c).ToString(CultureInfo.InvariantCulture),
     };
 
-    private static ConfigOption Memory(string name, long min, long max, Func<ServerConfig, long> get, Action<ServerConfig, long> set, bool mutable = true) => new()
+    private static ConfigOption Memory(string name, long min, long max, Func<ServerConfig, long> get, Action<ServerConfig, long> set, bool mutable = true, string? alias = null) => new()
     {
         Name = name,
+        Alias = alias,
         Mutable = mutable,
         Apply = (c, v) => { var e = ParseMemory(v, min, max, out var n); if (e == null) set(c, n); return e; },
         Format = c => get(c).ToString(CultureInfo.InvariantCulture),
@@ -96,6 +97,10 @@ public sealed partial class ServerConfig
         Text("kvs-encryption-key-file", c => c.KvsEncryptionKeyFile, (c, v) => c.KvsEncryptionKeyFile = v, mutable: false),
         Int("kvs-http-port", 0, 65535, c => c.KvsHttpPort, (c, v) => c.KvsHttpPort = (int)v, mutable: false),
         Enum("enable-debug-command", new[] { "no", "yes", "local" }, c => c.EnableDebugCommand, (c, v) => c.EnableDebugCommand = v, mutable: false),
+        Int("hash-max-listpack-entries", 0, long.MaxValue, c => c.HashMaxListpackEntries, (c, v) => c.HashMaxListpackEntries = v, alias: "hash-max-ziplist-entries"),
+        Memory("hash-max-listpack-value", 0, long.MaxValue, c => c.HashMaxListpackValue, (c, v) => c.HashMaxListpackValue = v, alias: "hash-max-ziplist-value"),
+        Int("set-max-intset-entries", 0, long.MaxValue, c => c.SetMaxIntsetEntries, (c, v) => c.SetMaxIntsetEntries = v),
+        Memory("hll-sparse-max-bytes", 0, long.MaxValue, c => c.HllSparseMaxBytes, (c, v) => c.HllSparseMaxBytes = v),
     };
 
     /// <summary>Options Redis 7.0 marks PROTECTED_CONFIG (CONFIG SET refuses them with "can't set protected config").</summary>

@@ -54,6 +54,10 @@ public sealed partial class ServerConfig
 
     /// <summary>DEBUG SET-ACTIVE-EXPIRE: when false the expiry janitor pauses (lazy expiry still applies). Not an option.</summary>
     public volatile bool ActiveExpireEnabled = true;
+    public long HashMaxListpackEntries = 512;
+    public long HashMaxListpackValue = 64;
+    public long SetMaxIntsetEntries = 512;
+    public long HllSparseMaxBytes = 3000;
 
     /// <summary>Raised after CONFIG SET changes an option (name), for components that cache values.</summary>
     public event Action<string>? Changed;
