@@ -417,6 +417,8 @@ public sealed partial class Session
                 var s = e.StringValue;
                 if (s.Length <= 20 && TryParseLong(s, out _)) return "int"u8;
                 return s.Length <= 44 ? "embstr"u8 : "raw"u8;
+            case KvsType.ZSet:
+                return ((Kvs.Core.Types.RedisSortedSet)e.Value).IsListpack ? "listpack"u8 : "skiplist"u8;
             default:
                 throw new NotSupportedException($"OBJECT ENCODING of type {e.Type} is not implemented (add its case to Session.EncodingName).");
         }

@@ -90,6 +90,8 @@ public sealed partial class ServerConfig
         Int("kvs-changelog-size", 0, int.MaxValue, c => c.KvsChangelogSize, (c, v) => c.KvsChangelogSize = (int)v),
         Text("kvs-encryption-key-file", c => c.KvsEncryptionKeyFile, (c, v) => c.KvsEncryptionKeyFile = v, mutable: false),
         Int("kvs-http-port", 0, 65535, c => c.KvsHttpPort, (c, v) => c.KvsHttpPort = (int)v, mutable: false),
+        Int("zset-max-listpack-entries", 0, long.MaxValue, c => c.ZsetMaxListpackEntries, (c, v) => c.ZsetMaxListpackEntries = v, alias: "zset-max-ziplist-entries"),
+        Int("zset-max-listpack-value", 0, long.MaxValue, c => c.ZsetMaxListpackValue, (c, v) => c.ZsetMaxListpackValue = v, alias: "zset-max-ziplist-value"),
     };
 
     private static string? ValidateSave(string v)
