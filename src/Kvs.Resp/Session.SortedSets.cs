@@ -494,7 +494,7 @@ public sealed partial class Session
         }
 
         var db = Database;
-        var e = store ? _store.Find(db, args[keyIdx]) : _store.Read(db, args[keyIdx]);
+        var e = _store.Read(db, args[keyIdx]);
         if (e == null)
         {
             if (store) StoreZRangeResult(args, null, 0, false);

@@ -47,10 +47,20 @@ public sealed class SortedSetNode
 /// One forward link of a skip-list node. <see cref="Span"/> is the number of level-0 steps the
 /// link jumps over (Redis's zskiplistLevel.span): summing spans along a search path gives ranks.
 /// A link to nothing keeps as span the number of elements after the node, as in Redis.
+/// <para>
+/// Layout choice: a .NET node and its level array are two objects, where Redis has one block.
+/// To keep a search step at one cache miss, the link also carries the forward node's score and
+/// level array: deciding whether to advance reads only the current array, and advancing loads
+/// only the next array. The forward node object itself is touched only on score ties (member
+/// comparison). Invariant: <see cref="ForwardScore"/> and <see cref="ForwardLevels"/> always
+/// equal <c>Forward.Score</c> and <c>Forward.Levels</c>.
+/// </para>
 /// </summary>
 internal struct SkipLevel
 {
     public SortedSetNode? Forward;
+    public SkipLevel[]? ForwardLevels;
+    public double ForwardScore;
     public int Span;
 }
 
@@ -203,15 +213,15 @@ public sealed class RedisSortedSet
 
     // ------------------------------------------------------------------ ordering
 
-    /// <summary>True when <paramref name="node"/> sorts strictly before (score, member).</summary>
+    /// <summary>True when the link's forward node sorts strictly before (score, member).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool Precedes(SortedSetNode node, double score, ReadOnlySpan<byte> member) =>
-        node.Score < score || (node.Score == score && node.Member.AsSpan().SequenceCompareTo(member) < 0);
+    private static bool ForwardPrecedes(in SkipLevel link, double score, ReadOnlySpan<byte> member) =>
+        link.ForwardScore < score || (link.ForwardScore == score && link.Forward!.Member.AsSpan().SequenceCompareTo(member) < 0);
 
-    /// <summary>True when <paramref name="node"/> sorts before or at (score, member).</summary>
+    /// <summary>True when the link's forward node sorts before or at (score, member).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool PrecedesOrEquals(SortedSetNode node, double score, ReadOnlySpan<byte> member) =>
-        node.Score < score || (node.Score == score && node.Member.AsSpan().SequenceCompareTo(member) <= 0);
+    private static bool ForwardPrecedesOrEquals(in SkipLevel link, double score, ReadOnlySpan<byte> member) =>
+        link.ForwardScore < score || (link.ForwardScore == score && link.Forward!.Member.AsSpan().SequenceCompareTo(member) <= 0);
 
     /// <summary>
     /// Redis's zslRandomLevel: each extra level with probability 1/4. Two random bits per level,
@@ -264,15 +274,17 @@ public sealed class RedisSortedSet
         double score = node.Score;
         ReadOnlySpan<byte> member = node.Member;
         var x = _header;
+        var levels = x.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             rank[i] = i == _level - 1 ? 0 : rank[i + 1];
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || !Precedes(f, score, member)) break;
-                rank[i] += x.Levels[i].Span;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || !ForwardPrecedes(link, score, member)) break;
+                rank[i] += link.Span;
+                x = link.Forward;
+                levels = link.ForwardLevels!;
             }
             update[i] = x;
         }
@@ -291,9 +303,14 @@ public sealed class RedisSortedSet
         for (int i = 0; i < level; i++)
         {
             ref var prev = ref update[i]!.Levels[i];
-            node.Levels[i].Forward = prev.Forward;
-            node.Levels[i].Span = prev.Span - (rank[0] - rank[i]);
+            ref var mine = ref node.Levels[i];
+            mine.Forward = prev.Forward;
+            mine.ForwardLevels = prev.ForwardLevels;
+            mine.ForwardScore = prev.ForwardScore;
+            mine.Span = prev.Span - (rank[0] - rank[i]);
             prev.Forward = node;
+            prev.ForwardLevels = node.Levels;
+            prev.ForwardScore = score;
             prev.Span = rank[0] - rank[i] + 1;
         }
         for (int i = level; i < _level; i++) update[i]!.Levels[i].Span++;
@@ -308,13 +325,15 @@ public sealed class RedisSortedSet
     private void FindPath(double score, ReadOnlySpan<byte> member, ref PathBuffer update)
     {
         var x = _header;
+        var levels = x.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || !Precedes(f, score, member)) break;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || !ForwardPrecedes(link, score, member)) break;
+                x = link.Forward;
+                levels = link.ForwardLevels!;
             }
             update[i] = x;
         }
@@ -328,8 +347,11 @@ public sealed class RedisSortedSet
             ref var prev = ref update[i]!.Levels[i];
             if (ReferenceEquals(prev.Forward, node))
             {
-                prev.Span += node.Levels[i].Span - 1;
-                prev.Forward = node.Levels[i].Forward;
+                ref var mine = ref node.Levels[i];
+                prev.Span += mine.Span - 1;
+                prev.Forward = mine.Forward;
+                prev.ForwardLevels = mine.ForwardLevels;
+                prev.ForwardScore = mine.ForwardScore;
             }
             else
             {
@@ -363,19 +385,21 @@ public sealed class RedisSortedSet
 
     /// <summary>
     /// Changes an element's score (zslUpdateScore): in place when the node stays between its
-    /// neighbours, else unlinked and relinked with its own level array, so nothing is allocated.
+    /// neighbours (the links into it learn the new score), else unlinked and relinked with its
+    /// own level array, so nothing is allocated.
     /// </summary>
     public void UpdateScore(SortedSetNode node, double newScore)
     {
+        PathBuffer update = default;
+        FindPath(node.Score, node.Member, ref update);
         var prev = node.Backward;
         var next = node.Levels[0].Forward;
         if ((prev == null || prev.Score < newScore) && (next == null || next.Score > newScore))
         {
             node.Score = newScore;
+            for (int i = 0; i < node.Levels.Length; i++) update[i]!.Levels[i].ForwardScore = newScore;
             return;
         }
-        PathBuffer update = default;
-        FindPath(node.Score, node.Member, ref update);
         Unlink(node, ref update);
         node.Score = newScore;
         Link(node);
@@ -400,14 +424,16 @@ public sealed class RedisSortedSet
         ReadOnlySpan<byte> member = node.Member;
         int rank = 0;
         var x = _header;
+        var levels = x.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || !PrecedesOrEquals(f, score, member)) break;
-                rank += x.Levels[i].Span;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || !ForwardPrecedesOrEquals(link, score, member)) break;
+                rank += link.Span;
+                x = link.Forward;
+                levels = link.ForwardLevels!;
             }
             if (ReferenceEquals(x, node)) return rank - 1;
         }
@@ -421,14 +447,16 @@ public sealed class RedisSortedSet
         int target = rank + 1;
         int traversed = 0;
         var x = _header;
+        var levels = x.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || traversed + x.Levels[i].Span > target) break;
-                traversed += x.Levels[i].Span;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || traversed + link.Span > target) break;
+                traversed += link.Span;
+                x = link.Forward;
+                levels = link.ForwardLevels!;
             }
             if (traversed == target) return x;
         }
@@ -451,17 +479,17 @@ public sealed class RedisSortedSet
     public SortedSetNode? FirstInRange(in ScoreRange range)
     {
         if (!MayHoldRange(range)) return null;
-        var x = _header;
+        var levels = _header.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || range.GteMin(f.Score)) break;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || range.GteMin(link.ForwardScore)) break;
+                levels = link.ForwardLevels!;
             }
         }
-        var first = x.Levels[0].Forward!;
+        var first = levels[0].Forward!;
         return range.LteMax(first.Score) ? first : null;
     }
 
@@ -470,13 +498,15 @@ public sealed class RedisSortedSet
     {
         if (!MayHoldRange(range)) return null;
         var x = _header;
+        var levels = x.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || !range.LteMax(f.Score)) break;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || !range.LteMax(link.ForwardScore)) break;
+                x = link.Forward;
+                levels = link.ForwardLevels!;
             }
         }
         return range.GteMin(x.Score) ? x : null;
@@ -496,18 +526,20 @@ public sealed class RedisSortedSet
     {
         PathBuffer update = default;
         var x = _header;
+        var levels = x.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || range.GteMin(f.Score)) break;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || range.GteMin(link.ForwardScore)) break;
+                x = link.Forward;
+                levels = link.ForwardLevels!;
             }
             update[i] = x;
         }
         int removed = 0;
-        var node = x.Levels[0].Forward;
+        var node = levels[0].Forward;
         while (node != null && range.LteMax(node.Score))
         {
             var next = node.Levels[0].Forward;
@@ -637,19 +669,21 @@ public sealed class RedisSortedSet
         PathBuffer update = default;
         int traversed = 0;
         var x = _header;
+        var levels = x.Levels;
         for (int i = _level - 1; i >= 0; i--)
         {
             while (true)
             {
-                var f = x.Levels[i].Forward;
-                if (f == null || traversed + x.Levels[i].Span > start) break;
-                traversed += x.Levels[i].Span;
-                x = f;
+                ref var link = ref levels[i];
+                if (link.Forward == null || traversed + link.Span > start) break;
+                traversed += link.Span;
+                x = link.Forward;
+                levels = link.ForwardLevels!;
             }
             update[i] = x;
         }
         int removed = 0;
-        var node = x.Levels[0].Forward;
+        var node = levels[0].Forward;
         for (int r = start; node != null && r <= end; r++)
         {
             var next = node.Levels[0].Forward;
