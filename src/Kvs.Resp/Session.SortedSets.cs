@@ -965,6 +965,12 @@ public sealed partial class Session
         bool unique = requested > 0;
         long count = unique ? requested : -requested;
         int size = zset.Count;
+        if (!unique && count > int.MaxValue / 2)
+        {
+            // Redis would try to send billions of elements; a reply header cannot say that here.
+            WriteError("ERR value is out of range");
+            return;
+        }
         if (!unique || count == 1)
         {
             WriteZsetArrayHeader((int)count, withScores);
