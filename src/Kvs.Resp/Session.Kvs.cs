@@ -53,7 +53,7 @@ public sealed partial class Session
             }
         }
         long expiresAt = 0;
-        if ((flags & SetFlags.AnyExpire) != 0 && !ParseExpireArgument(expireArg, flags, "kvs.set", out expiresAt)) return;
+        if ((flags & SetFlags.AnyExpire) != 0 && !TryGetStringExpireAt(expireArg, flags, "kvs.set", out expiresAt)) return;
 
         var db = Database;
         var key = args[1];
@@ -89,35 +89,6 @@ public sealed partial class Session
         {
             Ctx.Comment = null;
         }
-    }
-
-    /// <summary>Turns an EX/PX/EXAT/PXAT argument into absolute unix ms with SET's errors.</summary>
-    private bool ParseExpireArgument(ReadOnlySpan<byte> arg, SetFlags flags, string command, out long expiresAt)
-    {
-        expiresAt = 0;
-        if (!TryParseLong(arg, out long n))
-        {
-            NotInteger();
-            return false;
-        }
-        bool seconds = (flags & (SetFlags.Ex | SetFlags.ExAt)) != 0;
-        if (n <= 0 || (seconds && n > long.MaxValue / 1000))
-        {
-            WriteError($"ERR invalid expire time in '{command}' command");
-            return false;
-        }
-        if (seconds) n *= 1000;
-        if ((flags & (SetFlags.Ex | SetFlags.Px)) != 0)
-        {
-            if (n > long.MaxValue - _store.Now)
-            {
-                WriteError($"ERR invalid expire time in '{command}' command");
-                return false;
-            }
-            n += _store.Now;
-        }
-        expiresAt = n;
-        return true;
     }
 
     /// <summary>KVS.GET key [VERSION v]</summary>
