@@ -10,9 +10,10 @@ namespace Kvs.Resp;
 /// Bitmap commands on string values (Redis 7.0's bitops.c): SETBIT, GETBIT, BITCOUNT, BITPOS,
 /// BITOP, BITFIELD, BITFIELD_RO. Bits are numbered from the most significant bit of byte 0.
 /// <para>
-/// Writes go through the store: a missing key is created; an existing string is changed between
-/// BeginUpdate and CompleteUpdate only when a byte really changes or the string grows (growing
-/// replaces the array with a longer zero-padded copy), so a no-op write keeps its version. Like
+/// Writes go through the store: a missing key is created; an existing string is edited with
+/// BeginStringEdit (which zero-pads a longer copy when the string grows and never changes an array
+/// the history still holds) and CompleteUpdate, only when a byte really changes or the string
+/// grows, so a no-op write keeps its version. Like
 /// Redis's dbUnshareStringValue, any write command leaves the string "raw" for OBJECT ENCODING.
 /// Offsets are limited by proto-max-bulk-len (512MB by default), as in Redis.
 /// </para>
@@ -55,15 +56,6 @@ public sealed partial class Session
         return false;
     }
 
-    /// <summary>A copy of <paramref name="value"/> zero-padded to <paramref name="length"/> bytes (sdsgrowzero).</summary>
-    private static byte[] GrowZeroPadded(byte[] value, long length)
-    {
-        if (value.Length >= length) return value;
-        var grown = new byte[length];
-        value.CopyTo(grown, 0);
-        return grown;
-    }
-
     // ------------------------------------------------------------------ SETBIT, GETBIT
 
     [RespCommand("setbit")]
@@ -95,12 +87,10 @@ public sealed partial class Session
         bool grows = byteIndex >= value.Length;
         if (grows || old != on)
         {
-            _store.BeginUpdate(db, e, Ctx);
-            value = GrowZeroPadded(value, byteIndex + 1);
+            value = _store.BeginStringEdit(db, e, (int)Math.Max(value.Length, byteIndex + 1), Ctx);
             value[byteIndex] = (byte)((value[byteIndex] & ~(1 << shift)) | (int)(on << shift));
-            e.Value = value;
-            _store.CompleteUpdate(db, e, Ctx);
             e.Flags |= EntryFlags.RawString;
+            _store.CompleteUpdate(db, e, Ctx);
         }
         _writer.WriteInteger(old);
     }
@@ -500,10 +490,8 @@ public sealed partial class Session
                 data = e.StringValue;
                 if (data.Length < needed)
                 {
-                    _store.BeginUpdate(db, e, Ctx);
+                    data = _store.BeginStringEdit(db, e, (int)needed, Ctx);
                     begun = true;
-                    data = GrowZeroPadded(data, needed);
-                    e.Value = data;
                 }
             }
         }
@@ -566,7 +554,7 @@ public sealed partial class Session
             if ((newBits & mask) == old) continue;
             if (!created && !begun)
             {
-                _store.BeginUpdate(db, e!, Ctx);
+                data = _store.BeginStringEdit(db, e!, data.Length, Ctx);
                 begun = true;
             }
             WriteBits(data, op.Offset, op.Bits, newBits);
@@ -579,8 +567,8 @@ public sealed partial class Session
         }
         else if (begun)
         {
-            _store.CompleteUpdate(db, e!, Ctx);
             e!.Flags |= EntryFlags.RawString;
+            _store.CompleteUpdate(db, e, Ctx);
         }
     }
 

@@ -159,4 +159,24 @@ public sealed class BitmapCommandTests(KvsServerFixture fixture) : IClassFixture
         Assert.Equal(0, c.Call("BITFIELD_RO", Key("none"), "GET", "u8", "100")[0].Integer);
         Assert.Equal(Encoding.ASCII.GetString(new byte[] { 0x80 }), Encoding.ASCII.GetString(c.Call("GET", k).Bytes!.AsSpan(0, 1)));
     }
+
+    [Fact]
+    public async Task RetainedHistoryValuesDoNotChangeUnderBitWrites()
+    {
+        await using var server = await KvsServerFixture.StartAsync(cfg => cfg.KvsHistoryValues = 5);
+        using var c = RespClient.Connect(server.Port);
+        c.Call("SET", "bits", "abc");
+        c.Call("SETBIT", "bits", "0", "1");
+        c.Call("BITFIELD", "bits", "SET", "u8", "8", "0", "SET", "u8", "40", "255");
+        c.Call("SETBIT", "bits", "7", "0");
+        Assert.Equal(Encoding.ASCII.GetBytes("abc"), c.Call("KVS.GET", "bits", "VERSION", "1").Bytes);
+        Assert.Equal(new byte[] { 0xE1, (byte)'b', (byte)'c' }, c.Call("KVS.GET", "bits", "VERSION", "2").Bytes);
+        Assert.Equal(new byte[] { 0xE1, 0, (byte)'c', 0, 0, 0xFF }, c.Call("KVS.GET", "bits", "VERSION", "3").Bytes);
+        Assert.Equal(new byte[] { 0xE0, 0, (byte)'c', 0, 0, 0xFF }, c.Call("GET", "bits").Bytes);
+        c.Call("ZADD", "scores", "1", "a");
+        c.Call("ZADD", "scores", "2", "b");
+        c.Call("ZINCRBY", "scores", "5", "a");
+        Assert.Equal(3, c.Call("KVS.HISTORY", "scores").Count);
+        Assert.Equal(["a", "6"], c.Call("ZRANGE", "scores", "1", "1", "WITHSCORES").Items!.Select(i => i.Text!));
+    }
 }
