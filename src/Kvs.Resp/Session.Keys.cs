@@ -425,6 +425,8 @@ public sealed partial class Session
                 return ((Kvs.Core.Types.RedisHash)e.Value).IsListpack ? "listpack"u8 : "hashtable"u8;
             case KvsType.Set:
                 return ((Kvs.Core.Types.RedisSet)e.Value).IsIntSet ? "intset"u8 : "hashtable"u8;
+            case KvsType.ZSet:
+                return ((Kvs.Core.Types.RedisSortedSet)e.Value).IsListpack ? "listpack"u8 : "skiplist"u8;
             default:
                 throw new NotSupportedException($"OBJECT ENCODING of type {e.Type} is not implemented (add its case to Session.EncodingName).");
         }

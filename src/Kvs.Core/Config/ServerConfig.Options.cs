@@ -101,6 +101,8 @@ public sealed partial class ServerConfig
         Memory("hash-max-listpack-value", 0, long.MaxValue, c => c.HashMaxListpackValue, (c, v) => c.HashMaxListpackValue = v, alias: "hash-max-ziplist-value"),
         Int("set-max-intset-entries", 0, long.MaxValue, c => c.SetMaxIntsetEntries, (c, v) => c.SetMaxIntsetEntries = v),
         Memory("hll-sparse-max-bytes", 0, long.MaxValue, c => c.HllSparseMaxBytes, (c, v) => c.HllSparseMaxBytes = v),
+        Int("zset-max-listpack-entries", 0, long.MaxValue, c => c.ZsetMaxListpackEntries, (c, v) => c.ZsetMaxListpackEntries = v, alias: "zset-max-ziplist-entries"),
+        Int("zset-max-listpack-value", 0, long.MaxValue, c => c.ZsetMaxListpackValue, (c, v) => c.ZsetMaxListpackValue = v, alias: "zset-max-ziplist-value"),
     };
 
     /// <summary>Options Redis 7.0 marks PROTECTED_CONFIG (CONFIG SET refuses them with "can't set protected config").</summary>

@@ -58,6 +58,10 @@ public sealed partial class ServerConfig
     public long HashMaxListpackValue = 64;
     public long SetMaxIntsetEntries = 512;
     public long HllSparseMaxBytes = 3000;
+    /// <summary>Sorted sets report "listpack" up to this many elements (Redis 7.0 default 128).</summary>
+    public long ZsetMaxListpackEntries = 128;
+    /// <summary>... and while every member is at most this many bytes (default 64).</summary>
+    public long ZsetMaxListpackValue = 64;
 
     /// <summary>Raised after CONFIG SET changes an option (name), for components that cache values.</summary>
     public event Action<string>? Changed;
