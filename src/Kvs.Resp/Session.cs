@@ -115,14 +115,19 @@ public sealed partial class Session
                 ReadResult result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 SequencePosition consumed;
+                Task? durable;
                 lock (_store.SyncRoot)
                 {
                     _store.RefreshClock();
                     _server.TotalNetInputBytes += buffer.Length;
                     consumed = ProcessInput(buffer);
                     _writer.Commit();
+                    // appendfsync always: the replies wait until every logged change they may
+                    // reveal is on disk (group commit with the other sessions; Session.Persistence.cs).
+                    durable = _server.Persistence?.Journal?.PendingDurability();
                 }
                 input.AdvanceTo(consumed, buffer.End);
+                if (durable != null) await durable.ConfigureAwait(false);
                 var flush = await _output.FlushAsync().ConfigureAwait(false);
                 if (result.IsCompleted || result.IsCanceled || flush.IsCompleted) break;
             }
@@ -284,6 +289,7 @@ public sealed partial class Session
             Reject(def, "NOAUTH Authentication required.");
             return;
         }
+        if (RejectedByPersistence(def)) return;
         if (!BeforeExecute(def, args)) return;
         Invoke(def, args);
     }
@@ -296,7 +302,10 @@ public sealed partial class Session
         Ctx.ModifiedBy = Name ?? User;
         _commandFailed = false;
         long start = Stopwatch.GetTimestamp();
-        def.Handler!(this, args);
+        // Durability: a write command is appended to the AOF (Session.Persistence.cs).
+        var journal = def.IsWrite ? _server.Persistence?.Journal : null;
+        if (journal == null) def.Handler!(this, args);
+        else InvokeJournaled(journal, def, args);
         long elapsed = Stopwatch.GetTimestamp() - start;
         def.Calls++;
         def.Microseconds += elapsed * 1_000_000 / Stopwatch.Frequency;

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+using Kvs.Core.Storage;
+
+namespace Kvs.Core.Persistence;
+
+/// <summary>
+/// A background snapshot without fork: an image of the whole keyspace as of revision T, written
+/// while clients keep changing it (BGSAVE, AOF rewrite).
+/// <para>
+/// Entry-level copy-on-write: at start (under the lock) it records T and the key table of every
+/// database. The walker then visits those tables in slices of at most a millisecond under the
+/// lock, with the reverse-binary SCAN cursor so that resizes between slices lose nothing; before
+/// any entry is changed or removed the store calls <see cref="OnChanging"/>, which writes the
+/// entry's pre-change state if it was not written yet. An entry is written at most once
+/// (<see cref="KvsEntry.SnapshotMark"/> = this job's generation), and entries whose revision is
+/// above T were either created after T or already written by the hook, so the walker skips them.
+/// FLUSHDB replaces a database's table, and the walker keeps walking the old one, which nobody
+/// changes any more; SWAPDB moves tables, and the job maps each table to its database as of T.
+/// </para>
+/// <para>
+/// Records are encoded into a buffer under the lock (a copy); sealing and writing happen outside it.
+/// </para>
+/// </summary>
+internal sealed class SnapshotJob
+{
+    private const int ChunkBytes = 4 * 1024 * 1024;
+
+    private readonly KvsStore _store;
+    private readonly DataFileWriter _file;
+    private readonly ushort _generation;
+    private readonly KeyTable[] _tables;
+    private readonly int[] _tableDb;
+    private readonly List<KvsEntry> _bucket = new();
+    private int _tableIndex;
+    private ulong _cursor;
+    private RecordBuffer _buffer = new(1 << 20);
+    private RecordBuffer _spare = new(1 << 20);
+
+    /// <summary>Starts a job; call under the store lock.</summary>
+    public SnapshotJob(KvsStore store, DataFileWriter file, ushort generation)
+    {
+        _store = store;
+        _file = file;
+        _generation = generation;
+        Revision = store.Revision;
+        _tables = new KeyTable[store.DatabaseCount];
+        _tableDb = new int[store.DatabaseCount];
+        for (int i = 0; i < _tables.Length; i++)
+        {
+            var db = store.GetDatabase(i);
+            _tables[i] = db.Keys;
+            _tableDb[i] = i;
+            KeysTotal += db.Count;
+        }
+    }
+
+    /// <summary>T: the revision this snapshot is an image of.</summary>
+    public long Revision { get; }
+    public long KeysTotal { get; }
+    public long KeysWritten { get; private set; }
+    public DataFileWriter File => _file;
+
+    /// <summary>The copy-on-write hook (under the lock): writes the entry as of T before it changes.</summary>
+    public void OnChanging(Database db, KvsEntry e)
+    {
+        if (e.Revision > Revision || e.SnapshotMark == _generation) return;
+        var table = db.Keys;
+        for (int i = 0; i < _tables.Length; i++)
+        {
+            if (ReferenceEquals(_tables[i], table))
+            {
+                WriteEntry(_tableDb[i], e);
+                return;
+            }
+        }
+    }
+
+    private void WriteEntry(int db, KvsEntry e)
+    {
+        e.SnapshotMark = _generation;
+        int start = Frames.Begin(_buffer);
+        EntryCodec.Write(_buffer, db, e, _store.Hashing);
+        Frames.End(_buffer, start, _file.TagSize);
+        KeysWritten++;
+    }
+
+    /// <summary>Walks for at most <paramref name="budgetTicks"/> (under the lock); true when every table was walked.</summary>
+    public bool WalkSlice(long budgetTicks)
+    {
+        long start = Stopwatch.GetTimestamp();
+        int visited = 0;
+        while (_tableIndex < _tables.Length)
+        {
+            _bucket.Clear();
+            _cursor = _tables[_tableIndex].ScanBucket(_cursor, _bucket);
+            foreach (var e in _bucket)
+                if (e.Revision <= Revision && e.SnapshotMark != _generation) WriteEntry(_tableDb[_tableIndex], e);
+            if (_cursor == 0) _tableIndex++;
+            if ((++visited & 31) == 0 && (Stopwatch.GetTimestamp() - start > budgetTicks || _buffer.Length > ChunkBytes)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Takes the encoded records (under the lock) for <see cref="WriteChunk"/> outside it.</summary>
+    public RecordBuffer TakeChunk()
+    {
+        var chunk = _buffer;
+        _buffer = _spare;
+        _spare = null!;
+        return chunk;
+    }
+
+    /// <summary>Seals and writes a chunk (outside the lock), then keeps its buffer for reuse.</summary>
+    public void WriteChunk(RecordBuffer chunk)
+    {
+        if (chunk.Length > 0)
+        {
+            _file.SealFrames(chunk.Data, 0, chunk.Length);
+            _file.Write(chunk.WrittenSpan);
+        }
+        chunk.Clear();
+        chunk.ShrinkTo(1 << 20);
+        _spare = chunk;
+    }
+
+    /// <summary>Writes the end marker and makes the file durable.</summary>
+    public void Finish()
+    {
+        var end = new RecordBuffer(64);
+        int start = Frames.Begin(end);
+        EntryCodec.WriteEnd(end, KeysWritten, Revision);
+        Frames.End(end, start, _file.TagSize);
+        _file.SealFrames(end.Data, 0, end.Length);
+        _file.Write(end.WrittenSpan);
+        _file.Sync();
+    }
+}
+
+/// <summary>Writing a whole snapshot at once (SAVE, shutdown, start-up base) and loading one.</summary>
+internal static class SnapshotFile
+{
+    private const int ChunkBytes = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Writes every key to <paramref name="file"/> and fsyncs it; the caller holds the store lock
+    /// for the whole time (SAVE blocks the server, as in Redis). Returns the number of keys.
+    /// </summary>
+    public static long WriteAll(KvsStore store, DataFileWriter file)
+    {
+        var buffer = new RecordBuffer(1 << 20);
+        long count = 0;
+        for (int d = 0; d < store.DatabaseCount; d++)
+        {
+            foreach (var e in store.GetDatabase(d).Keys.Entries())
+            {
+                int start = Frames.Begin(buffer);
+                EntryCodec.Write(buffer, d, e, store.Hashing);
+                Frames.End(buffer, start, file.TagSize);
+                count++;
+                if (buffer.Length >= ChunkBytes) Flush(file, buffer);
+            }
+        }
+        int end = Frames.Begin(buffer);
+        EntryCodec.WriteEnd(buffer, count, store.Revision);
+        Frames.End(buffer, end, file.TagSize);
+        Flush(file, buffer);
+        file.Sync();
+        return count;
+    }
+
+    private static void Flush(DataFileWriter file, RecordBuffer buffer)
+    {
+        file.SealFrames(buffer.Data, 0, buffer.Length);
+        file.Write(buffer.WrittenSpan);
+        buffer.Clear();
+    }
+
+    /// <summary>
+    /// Loads a snapshot into the store (under the lock, before clients): every entry as it was,
+    /// then the revision counter. Any damage refuses the file with its name and offset — a
+    /// snapshot is written and fsynced before anything refers to it, so it is never legitimately torn.
+    /// </summary>
+    public static (long Keys, long Expired, bool Encrypted) Load(KvsStore store, string path, EncryptionKey? key)
+    {
+        using var reader = DataFileReader.Open(path, key);
+        if (reader.Header.Kind != DataFileKind.Snapshot)
+            throw new PersistenceException($"'{path}' is not a snapshot file");
+        var strings = new StringCache();
+        int historyCapacity = store.Config.KvsHistoryDepth - 1;
+        long keys = 0, expired = 0;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        bool ended = false;
+        long revision = 0;
+        while (true)
+        {
+            var status = reader.Next(out var body);
+            if (status == RecordStatus.End) break;
+            if (status != RecordStatus.Record)
+                throw new PersistenceException($"Bad file format reading the snapshot '{path}' at offset {reader.RecordOffset}: {reader.Problem}");
+            if (ended)
+                throw new PersistenceException($"Bad file format reading the snapshot '{path}' at offset {reader.RecordOffset}: data after the end marker");
+            try
+            {
+                var r = new RecordReader(body);
+                if (body[0] == EntryCodec.EndRecord)
+                {
+                    r.ReadByte();
+                    long count = r.ReadVarintLong();
+                    if (count != keys) throw new FormatException($"end marker counts {count} keys, the file holds {keys}");
+                    revision = r.ReadVarintLong();
+                    ended = true;
+                    continue;
+                }
+                var e = EntryCodec.Read(ref r, out int db, historyCapacity, strings);
+                if (db >= store.DatabaseCount)
+                    throw new PersistenceException($"The snapshot '{path}' has keys in database {db}, but 'databases' is {store.DatabaseCount}");
+                store.LoadEntry(store.GetDatabase(db), e);
+                keys++;
+                if (e.ExpiresAt != 0 && e.ExpiresAt <= now) expired++;
+            }
+            catch (FormatException ex)
+            {
+                throw new PersistenceException($"Bad file format reading the snapshot '{path}' at offset {reader.RecordOffset}: {ex.Message}");
+            }
+        }
+        if (!ended)
+            throw new PersistenceException($"Bad file format reading the snapshot '{path}' at offset {reader.NextOffset}: the file ends before its end marker (incomplete snapshot)");
+        store.RestoreRevision(Math.Max(store.Revision, revision));
+        return (keys, expired, reader.Header.Encrypted);
+    }
+}
