@@ -570,7 +570,14 @@ public sealed class PersistenceManager : IDisposable
             _rewriteScheduled = false;
             _logger.LogInformation("Background append only file rewriting started");
         }
-        _jobThread = new Thread(job == Job.Save ? RunBackgroundSave : RunRewrite) { IsBackground = true, Name = "kvs-" + job.ToString().ToLowerInvariant() };
+        if (job == Job.Save)
+        {
+            // The image is of this moment, as a fork would take it: later changes are copied on write.
+            var snapshot = new SnapshotJob(_store, TagSize, NextGeneration());
+            _snapshot = snapshot;
+            _jobThread = new Thread(() => RunBackgroundSave(snapshot)) { IsBackground = true, Name = "kvs-bgsave" };
+        }
+        else _jobThread = new Thread(RunRewrite) { IsBackground = true, Name = "kvs-rewrite" };
         _jobThread.Start();
     }
 
@@ -603,7 +610,9 @@ public sealed class PersistenceManager : IDisposable
         job.Finish();
     }
 
-    private void RunBackgroundSave()
+    private int TagSize => _key != null ? EncryptionKey.TagSize : 0;
+
+    private void RunBackgroundSave(SnapshotJob job)
     {
         string temp = Path.Combine(Directory, $"temp-{Environment.ProcessId}.kvs");
         DataFileWriter? file = null;
@@ -612,13 +621,8 @@ public sealed class PersistenceManager : IDisposable
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
-            file = DataFileWriter.Create(temp, DataFileKind.Snapshot, 0, _key);
-            SnapshotJob job;
-            lock (_sync)
-            {
-                job = new SnapshotJob(_store, file, NextGeneration());
-                _snapshot = job;
-            }
+            file = DataFileWriter.Create(temp, DataFileKind.Snapshot, job.Revision, _key);
+            job.AttachFile(file);
             revision = job.Revision;
             RunSnapshot(job);
             file.Dispose();
@@ -705,7 +709,8 @@ public sealed class PersistenceManager : IDisposable
             lock (_sync)
             {
                 if (_cancelJob) throw new OperationCanceledException();
-                job = new SnapshotJob(_store, baseFile, NextGeneration());
+                job = new SnapshotJob(_store, TagSize, NextGeneration());
+                job.AttachFile(baseFile);
                 _snapshot = job;
                 if (incr != null)
                 {
@@ -939,6 +944,7 @@ public sealed class PersistenceManager : IDisposable
     internal bool RewriteInProgress => _job == Job.Rewrite;
     internal bool RewriteScheduled => _rewriteScheduled;
     internal bool BgsaveInProgress => _job == Job.Save;
+    internal bool BgsaveScheduled => _bgsaveScheduled;
     internal long CurrentJobSeconds => _job == Job.None ? -1 : (long)Stopwatch.GetElapsedTime(_jobStartTicks).TotalSeconds;
     internal long LastBgsaveSeconds => _lastBgsaveSeconds;
     internal long LastRewriteSeconds => _lastRewriteSeconds;

@@ -22,6 +22,8 @@ public sealed class PersistenceStatus
     public long CurrentSaveKeysTotal => _m.SaveProgress.Total;
     public long RdbChangesSinceLastSave => _m.ChangesSinceLastSave;
     public bool RdbBgsaveInProgress => _m.BgsaveInProgress;
+    /// <summary>A BGSAVE SCHEDULE waiting for the rewrite to end (Redis keeps it internal; not an INFO field).</summary>
+    public bool RdbBgsaveScheduled => _m.BgsaveScheduled;
     public long RdbLastSaveTime => _m.LastSaveUnixTime;
     public string RdbLastBgsaveStatus => _m.LastBgsaveOk ? "ok" : "err";
     public long RdbLastBgsaveTimeSec => _m.LastBgsaveSeconds;

@@ -26,7 +26,8 @@ internal sealed class SnapshotJob
     private const int ChunkBytes = 4 * 1024 * 1024;
 
     private readonly KvsStore _store;
-    private readonly DataFileWriter _file;
+    private readonly int _tagSize;
+    private DataFileWriter? _file;
     private readonly ushort _generation;
     private readonly KeyTable[] _tables;
     private readonly int[] _tableDb;
@@ -36,11 +37,15 @@ internal sealed class SnapshotJob
     private RecordBuffer _buffer = new(1 << 20);
     private RecordBuffer _spare = new(1 << 20);
 
-    /// <summary>Starts a job; call under the store lock.</summary>
-    public SnapshotJob(KvsStore store, DataFileWriter file, ushort generation)
+    /// <summary>
+    /// Starts a job at the current revision; call under the store lock. <paramref name="tagSize"/>
+    /// is the GCM tag size of the file it will write (16 when encrypting, else 0); the file
+    /// itself is attached later (<see cref="AttachFile"/>), outside the lock.
+    /// </summary>
+    public SnapshotJob(KvsStore store, int tagSize, ushort generation)
     {
         _store = store;
-        _file = file;
+        _tagSize = tagSize;
         _generation = generation;
         Revision = store.Revision;
         _tables = new KeyTable[store.DatabaseCount];
@@ -58,7 +63,11 @@ internal sealed class SnapshotJob
     public long Revision { get; }
     public long KeysTotal { get; }
     public long KeysWritten { get; private set; }
-    public DataFileWriter File => _file;
+    public void AttachFile(DataFileWriter file)
+    {
+        if (file.TagSize != _tagSize) throw new InvalidOperationException("the file's encryption does not match the job's");
+        _file = file;
+    }
 
     /// <summary>The copy-on-write hook (under the lock): writes the entry as of T before it changes.</summary>
     public void OnChanging(Database db, KvsEntry e)
@@ -80,7 +89,7 @@ internal sealed class SnapshotJob
         e.SnapshotMark = _generation;
         int start = Frames.Begin(_buffer);
         EntryCodec.Write(_buffer, db, e, _store.Hashing);
-        Frames.End(_buffer, start, _file.TagSize);
+        Frames.End(_buffer, start, _tagSize);
         KeysWritten++;
     }
 
@@ -115,8 +124,9 @@ internal sealed class SnapshotJob
     {
         if (chunk.Length > 0)
         {
-            _file.SealFrames(chunk.Data, 0, chunk.Length);
-            _file.Write(chunk.WrittenSpan);
+            var file = _file ?? throw new InvalidOperationException("no file attached");
+            file.SealFrames(chunk.Data, 0, chunk.Length);
+            file.Write(chunk.WrittenSpan);
         }
         chunk.Clear();
         chunk.ShrinkTo(1 << 20);
@@ -126,13 +136,14 @@ internal sealed class SnapshotJob
     /// <summary>Writes the end marker and makes the file durable.</summary>
     public void Finish()
     {
+        var file = _file ?? throw new InvalidOperationException("no file attached");
         var end = new RecordBuffer(64);
         int start = Frames.Begin(end);
         EntryCodec.WriteEnd(end, KeysWritten, Revision);
-        Frames.End(end, start, _file.TagSize);
-        _file.SealFrames(end.Data, 0, end.Length);
-        _file.Write(end.WrittenSpan);
-        _file.Sync();
+        Frames.End(end, start, _tagSize);
+        file.SealFrames(end.Data, 0, end.Length);
+        file.Write(end.WrittenSpan);
+        file.Sync();
     }
 }
 
