@@ -7,15 +7,16 @@ namespace Kvs.Core.Persistence;
 /// A background snapshot without fork: an image of the whole keyspace as of revision T, written
 /// while clients keep changing it (BGSAVE, AOF rewrite).
 /// <para>
-/// Entry-level copy-on-write: at start (under the lock) it records T and the key table of every
-/// database. The walker then visits those tables in slices of at most a millisecond under the
-/// lock, with the reverse-binary SCAN cursor so that resizes between slices lose nothing; before
+/// Entry-level copy-on-write: at start (under the lock) it records T and the key table and
+/// topic index of every database. The walker then visits those indexes in key order, in slices
+/// of at most a millisecond under the lock, resuming after the last key visited; before
 /// any entry is changed or removed the store calls <see cref="OnChanging"/>, which writes the
 /// entry's pre-change state if it was not written yet. An entry is written at most once
 /// (<see cref="KvsEntry.SnapshotMark"/> = this job's generation), and entries whose revision is
 /// above T were either created after T or already written by the hook, so the walker skips them.
-/// FLUSHDB replaces a database's table, and the walker keeps walking the old one, which nobody
-/// changes any more; SWAPDB moves tables, and the job maps each table to its database as of T.
+/// FLUSHDB replaces a database's table and index, and the walker keeps walking the old ones,
+/// which nobody changes any more; SWAPDB moves them, and the job maps each table to its database
+/// as of T.
 /// </para>
 /// <para>
 /// Records are encoded into a buffer under the lock (a copy); sealing and writing happen outside it.
@@ -30,10 +31,9 @@ internal sealed class SnapshotJob
     private DataFileWriter? _file;
     private readonly ushort _generation;
     private readonly KeyTable[] _tables;
-    private readonly int[] _tableDb;
-    private readonly List<KvsEntry> _bucket = new();
-    private int _tableIndex;
-    private ulong _cursor;
+    private readonly Indexing.OrderedKeyIndex[] _orders;
+    private int _walkDb;
+    private byte[]? _walkAfter;
     private RecordBuffer _buffer = new(1 << 20);
     private RecordBuffer _spare = new(1 << 20);
 
@@ -49,12 +49,12 @@ internal sealed class SnapshotJob
         _generation = generation;
         Revision = store.Revision;
         _tables = new KeyTable[store.DatabaseCount];
-        _tableDb = new int[store.DatabaseCount];
+        _orders = new Indexing.OrderedKeyIndex[store.DatabaseCount];
         for (int i = 0; i < _tables.Length; i++)
         {
             var db = store.GetDatabase(i);
             _tables[i] = db.Keys;
-            _tableDb[i] = i;
+            _orders[i] = db.ByTopic;
             KeysTotal += db.Count;
         }
     }
@@ -78,7 +78,7 @@ internal sealed class SnapshotJob
         {
             if (ReferenceEquals(_tables[i], table))
             {
-                WriteEntry(_tableDb[i], e);
+                WriteEntry(i, e);
                 return;
             }
         }
@@ -93,19 +93,27 @@ internal sealed class SnapshotJob
         KeysWritten++;
     }
 
-    /// <summary>Walks for at most <paramref name="budgetTicks"/> (under the lock); true when every table was walked.</summary>
+    /// <summary>
+    /// Walks for at most <paramref name="budgetTicks"/> (under the lock); true when every
+    /// database was walked. The walk follows each database's topic-ordered index, resuming after
+    /// the last key it visited: inserts and removals between slices never make it skip a key
+    /// that was there all along, and the file comes out in key order, so that loading it appends
+    /// to that index instead of inserting at random places.
+    /// </summary>
     public bool WalkSlice(long budgetTicks)
     {
         long start = Stopwatch.GetTimestamp();
         int visited = 0;
-        while (_tableIndex < _tables.Length)
+        while (_walkDb < _orders.Length)
         {
-            _bucket.Clear();
-            _cursor = _tables[_tableIndex].ScanBucket(_cursor, _bucket);
-            foreach (var e in _bucket)
-                if (e.Revision <= Revision && e.SnapshotMark != _generation) WriteEntry(_tableDb[_tableIndex], e);
-            if (_cursor == 0) _tableIndex++;
-            if ((++visited & 31) == 0 && (Stopwatch.GetTimestamp() - start > budgetTicks || _buffer.Length > ChunkBytes)) return false;
+            foreach (var e in _orders[_walkDb].From(_walkAfter, null))
+            {
+                _walkAfter = e.Key;
+                if (e.Revision <= Revision && e.SnapshotMark != _generation) WriteEntry(_walkDb, e);
+                if ((++visited & 31) == 0 && (Stopwatch.GetTimestamp() - start > budgetTicks || _buffer.Length > ChunkBytes)) return false;
+            }
+            _walkDb++;
+            _walkAfter = null;
         }
         return true;
     }
@@ -162,7 +170,7 @@ internal static class SnapshotFile
         long count = 0;
         for (int d = 0; d < store.DatabaseCount; d++)
         {
-            foreach (var e in store.GetDatabase(d).Keys.Entries())
+            foreach (var e in store.GetDatabase(d).ByTopic.From(null, null))
             {
                 int start = Frames.Begin(buffer);
                 EntryCodec.Write(buffer, d, e, store.Hashing);
