@@ -219,6 +219,7 @@ public sealed class PersistenceManager : IDisposable
                 try
                 {
                     ApplyRecord(body, replayer);
+                    AfterRecord(body);
                 }
                 catch (Exception ex) when (ex is FormatException or PersistenceException or InvalidOperationException or ArgumentException or IndexOutOfRangeException)
                 {
@@ -319,6 +320,17 @@ public sealed class PersistenceManager : IDisposable
             default:
                 throw new FormatException($"unknown record kind {kind}");
         }
+    }
+
+    /// <summary>Every command or removal record consumed at least one revision when it ran: the counter never ends below that.</summary>
+    private void AfterRecord(ReadOnlySpan<byte> body)
+    {
+        if (body.Length == 0 || body[0] is not (LogRecords.Command or LogRecords.Delete)) return;
+        var r = new RecordReader(body);
+        r.ReadByte();
+        r.ReadCount();
+        r.ReadInt64();
+        _store.EnsureRevisionAtLeast(r.ReadVarintLong() + 1);
     }
 
     private void CheckDatabase(int db)
@@ -673,6 +685,7 @@ public sealed class PersistenceManager : IDisposable
         DataFileWriter? baseFile = null;
         string? basePath = null;
         bool incrInUse = false;
+        bool incrListed = false;
         bool ok = false;
         try
         {
@@ -700,6 +713,7 @@ public sealed class PersistenceManager : IDisposable
                     var interim = current.Clone();
                     interim.Increments.Add(new AofManifest.Item(incrName, seq));
                     lock (_manifestLock) interim.Save(AofDirectory, ManifestName);
+                    incrListed = true;
                     lock (_sync) _manifest = interim;
                 }
             }
@@ -758,8 +772,9 @@ public sealed class PersistenceManager : IDisposable
             if (!ok && basePath != null) TryDelete(basePath);
             if (incr != null && !incrInUse)
             {
+                // Not written to; deleted unless the manifest already names it (an empty log then).
                 incr.Dispose();
-                TryDelete(incr.Path);
+                if (!incrListed) TryDelete(incr.Path);
             }
             lock (_sync)
             {
