@@ -797,6 +797,11 @@ public sealed class PersistenceManager : IDisposable
     /// <summary>Starts the 100 ms cron (save rules, rewrite trigger, log reopening); after <see cref="Load"/>.</summary>
     public void Start()
     {
+        // A value type that exists (it registered its deep copy) but has no snapshot codec would
+        // make every BGSAVE and rewrite fail once such a key exists: say so at start.
+        foreach (var type in KvsValues.Cloners.Keys)
+            if (!ValueCodecs.IsRegistered(type))
+                _logger.LogWarning("No snapshot codec is registered for {Type} values (Persistence/ValueCodecs.cs): BGSAVE, SAVE and AOF rewrites will fail while such keys exist", type);
         _cron = new Timer(_ => Tick(), null, 100, Timeout.Infinite);
     }
 
