@@ -136,31 +136,36 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public void GracefulStop_WritesTheFinalSnapshotAndFlushesTheLog()
+    public void GracefulStop_WritesTheFinalSnapshot_WhichSeedsTheAofWhenItIsTurnedOn()
     {
         using var dir = new TempDir();
-        using (var server = KvsProcess.Start(dir.Path, "--appendfsync", "no", "--save", "3600 1"))
+        using (var server = KvsProcess.Start(dir.Path, "--appendonly", "no", "--save", "3600 1"))
         {
             using var c = server.Connect();
-            for (int i = 0; i < 200; i++) c.Call("SET", $"k{i}", $"v{i}");
+            for (int i = 0; i < 200; i++) c.Call("KVS.SET", $"k{i}", $"v{i}", "COMMENT", "seed");
             server.Terminate();
             Assert.Equal(0, server.ExitCode);
             Assert.Contains("Saving the final snapshot before exiting", server.Output);
         }
         Assert.True(File.Exists(Path.Combine(dir.Path, "dump.rdb")));
-        using (var fromDump = KvsProcess.Start(dir.Path, "--appendonly", "no"))
+        Assert.False(Directory.Exists(dir.AofDir));
+        // appendonly yes without an AOF yet: the snapshot is loaded and becomes the first base.
+        using (var server = KvsProcess.Start(dir.Path, "--appendfsync", "always"))
         {
-            using var c = fromDump.Connect();
-            Assert.Equal(200L, c.Call("DBSIZE").Integer);
-            Assert.Equal("v199", c.Call("GET", "k199").Text);
-            Assert.Contains("DB loaded from snapshot dump.rdb", fromDump.Output);
-            fromDump.Kill();
+            Assert.Contains("DB loaded from snapshot dump.rdb: 200 keys", server.Output);
+            Assert.Contains("Created a new AOF base", server.Output);
+            using var c = server.Connect();
+            Assert.Equal("OK", c.Call("SET", "extra", "e").Text);
+            server.Kill();
         }
-        using (var fromAof = KvsProcess.Start(dir.Path))
+        File.Delete(Path.Combine(dir.Path, "dump.rdb"));
+        using (var server = KvsProcess.Start(dir.Path))
         {
-            using var c = fromAof.Connect();
-            Assert.Equal(200L, c.Call("DBSIZE").Integer);
-            Assert.Contains("DB loaded from append only file", fromAof.Output);
+            Assert.Contains("DB loaded from append only file: 201 keys", server.Output);
+            using var c = server.Connect();
+            Assert.Equal("v199", c.Call("GET", "k199").Text);
+            Assert.Equal("seed", Workload.TextField(c.Call("KVS.HISTORY", "k7")[0], "comment"));
+            Assert.Equal("e", c.Call("GET", "extra").Text);
         }
     }
 }
