@@ -204,6 +204,7 @@ public sealed class CommandReplayer : ICommandReplayer
     /// <summary>Commands whose handler threw during replay.</summary>
     public long Failures { get; private set; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Replay(in LoggedCommand command)
     {
         int argc = command.ArgCount;

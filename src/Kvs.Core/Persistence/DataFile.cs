@@ -302,6 +302,7 @@ public sealed class DataFileReader : IDisposable
     }
 
     /// <summary>Reads the next record; <paramref name="body"/> (plaintext) is valid until the next call.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public RecordStatus Next(out ReadOnlySpan<byte> body)
     {
         body = default;

@@ -76,6 +76,7 @@ public static class EntryCodec
     }
 
     /// <summary>Decodes an entry record (after its kind byte was checked). <paramref name="historyCapacity"/> is kvs-history-depth - 1.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static KvsEntry Read(ref RecordReader r, out int db, int historyCapacity, StringCache strings)
     {
         if (r.ReadByte() != EntryRecord) throw new FormatException("not an entry record");

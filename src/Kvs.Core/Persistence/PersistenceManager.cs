@@ -206,6 +206,7 @@ public sealed class PersistenceManager : IDisposable
         return mismatch;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private bool ReplayIncrement(string path, AofManifest manifest, int index, ICommandReplayer replayer)
     {
         using var reader = DataFileReader.Open(path, _key);
@@ -254,6 +255,7 @@ public sealed class PersistenceManager : IDisposable
     }
 
     /// <summary>Applies one log record (under the lock, loading).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ApplyRecord(ReadOnlySpan<byte> body, ICommandReplayer replayer)
     {
         var r = new RecordReader(body);

@@ -204,6 +204,7 @@ internal static class SnapshotFile
     /// costs about the larger of the two instead of their sum.
     /// </para>
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static (long Keys, long Expired, bool Encrypted) Load(KvsStore store, string path, EncryptionKey? key)
     {
         using var reader = DataFileReader.Open(path, key);
@@ -261,6 +262,7 @@ internal static class SnapshotFile
             while (Batches.TryTake(out _)) { }
         }
 
+[System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
         public void Run()
         {
             var strings = new StringCache();
