@@ -52,6 +52,8 @@ public sealed class PersistenceManager : IDisposable
     private string? _aofOpenError;
     private long _aofOpenRetryAt;
     private (string Path, long Length)? _pendingTruncation;
+    /// <summary>AOF turned on at run time: until a base is written, files on disk (if any) are stale.</summary>
+    private bool _aofNeedsBase;
     private long _aofBaseSize;
     private long _aofOldIncrementsSize;
     private long _aofRewriteBaseSize;
@@ -442,6 +444,7 @@ public sealed class PersistenceManager : IDisposable
             throw;
         }
         Journal = new AppendOnlyLog(_sync, _config, _logger, incr);
+        _aofNeedsBase = false;
         _logger.LogInformation("Created a new AOF base {Base} and increment {Incr}", baseName, incrName);
     }
 
@@ -748,6 +751,7 @@ public sealed class PersistenceManager : IDisposable
                 {
                     old = _manifest;
                     _manifest = next;
+                    if (incrInUse) _aofNeedsBase = false;
                     if (_aofOpenError != null && Journal != null) _aofOpenError = null;
                 }
             }
@@ -766,7 +770,17 @@ public sealed class PersistenceManager : IDisposable
         }
         catch (Exception ex)
         {
-            _logger.LogError("Background AOF rewrite failed: {Error}", ex is IOException or UnauthorizedAccessException ? IoErrors.Describe(ex) : ex.Message);
+            string error = ex is IOException or UnauthorizedAccessException ? IoErrors.Describe(ex) : ex.Message;
+            _logger.LogError("Background AOF rewrite failed: {Error}", error);
+            lock (_sync)
+            {
+                // AOF turned on but never opened: refuse writes (MISCONF) and let the cron retry.
+                if (_config.AppendOnly && Journal == null && !_cancelJob)
+                {
+                    _aofOpenError = error;
+                    _aofOpenRetryAt = Environment.TickCount64 + 1000;
+                }
+            }
         }
         finally
         {
@@ -815,7 +829,7 @@ public sealed class PersistenceManager : IDisposable
             {
                 if (_disposed) return;
                 if (_config.AppendOnly && Journal == null && _aofOpenError != null && _job == Job.None && Environment.TickCount64 >= _aofOpenRetryAt)
-                    OpenAof(forceRewrite: false);
+                    OpenAof(forceRewrite: _aofNeedsBase);
                 if (_job != Job.None) return;
                 if (_rewriteScheduled)
                 {
@@ -883,6 +897,7 @@ public sealed class PersistenceManager : IDisposable
                 if (_config.AppendOnly && Journal == null)
                 {
                     // Redis's startAppendOnly: the log starts with a rewrite that writes the base.
+                    _aofNeedsBase = true;
                     if (_job == Job.None) StartJob(Job.Rewrite);
                     else if (_job == Job.Save) _rewriteScheduled = true;
                 }

@@ -168,4 +168,33 @@ public sealed class SnapshotTests
             Assert.Equal("e", c.Call("GET", "extra").Text);
         }
     }
+
+    [Fact]
+    public async Task TurningAppendonlyOnAtRunTime_StartsWithARewrite()
+    {
+        using var dir = new TempDir();
+        await using (var server = await StartAsync(dir.Path))
+        {
+            using var c = RespClient.Connect(server.Port);
+            for (int i = 0; i < 100; i++) c.Call("SET", $"before:{i}", "b");
+            var config = server.Server.Config;
+            // What CONFIG SET appendonly yes does (the option's Changed event, under the lock).
+            lock (server.Server.Store.SyncRoot) Assert.Null(config.Set(ServerConfig.FindOption("appendonly")!, "yes", atStartup: false));
+            WaitForBackgroundJobs(server);
+            Assert.True(File.Exists(dir.Manifest));
+            Assert.Contains("type b", File.ReadAllText(dir.Manifest));
+            Assert.NotNull(server.Server.Persistence!.Journal);
+            for (int i = 0; i < 100; i++) c.Call("SET", $"after:{i}", "a");
+            lock (server.Server.Store.SyncRoot) Assert.Null(config.Set(ServerConfig.FindOption("appendonly")!, "no", atStartup: false));
+            Assert.Null(server.Server.Persistence!.Journal);
+            c.Call("SET", "not-logged", "x");
+        }
+        await using (var server = await StartAsync(dir.Path, c => c.AppendOnly = true))
+        {
+            using var c = RespClient.Connect(server.Port);
+            Assert.Equal(200L, c.Call("DBSIZE").Integer);
+            Assert.Equal("a", c.Call("GET", "after:99").Text);
+            Assert.True(c.Call("GET", "not-logged").IsNull);
+        }
+    }
 }
