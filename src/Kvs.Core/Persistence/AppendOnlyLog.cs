@@ -29,6 +29,8 @@ public sealed class AppendOnlyLog : IDisposable
     private sealed class Epoch
     {
         public readonly TaskCompletionSource Done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>Session batches waiting for this epoch (under the lock).</summary>
+        public int Waiters;
     }
 
     private sealed class Segment(RecordBuffer buffer, DataFileWriter file, Epoch epoch, long end)
@@ -48,6 +50,7 @@ public sealed class AppendOnlyLog : IDisposable
     private readonly ILogger _logger;
     private readonly Thread _thread;
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly SemaphoreSlim _gathered = new(0);
     private readonly ConcurrentQueue<RecordBuffer> _pool = new();
 
     // ---- under the store lock
@@ -60,6 +63,9 @@ public sealed class AppendOnlyLog : IDisposable
     private readonly List<TaskCompletionSource> _syncWaiters = new();
     private bool _wakePending;
     private bool _stopping;
+    /// <summary>Group commit: waiting batches the flusher expects before it seals (see <see cref="Gather"/>).</summary>
+    private int _gatherTarget;
+    private bool _gathering;
     private string? _cachedAuthor;
     private byte[] _cachedAuthorBytes = Array.Empty<byte>();
 
@@ -189,7 +195,37 @@ public sealed class AppendOnlyLog : IDisposable
     {
         if (_config.AppendFsync != "always") return null;
         if (AppendedPosition <= Volatile.Read(ref _completedPosition)) return null;
-        return (_active.Length > 0 ? _activeEpoch : _lastSealedEpoch).Done.Task;
+        var epoch = _active.Length > 0 ? _activeEpoch : _lastSealedEpoch;
+        epoch.Waiters++;
+        if (_gathering && ReferenceEquals(epoch, _activeEpoch) && epoch.Waiters >= _gatherTarget)
+        {
+            _gathering = false;
+            _gathered.Release();
+        }
+        return epoch.Done.Task;
+    }
+
+    /// <summary>
+    /// Group commit under <c>always</c>: before sealing, wait (at most a millisecond) until as
+    /// many session batches wait for the open group as were in flight when the previous group
+    /// completed — the clients it released come back with their next commands — so that one
+    /// fsync serves them all instead of the first few. A lone client is never delayed: the
+    /// target is then 1, met by its own next batch.
+    /// </summary>
+    private void Gather(int inFlight)
+    {
+        lock (_sync)
+        {
+            if (_activeEpoch.Waiters >= inFlight || _stopping) return;
+            _gatherTarget = inFlight;
+            _gathering = true;
+        }
+        _gathered.Wait(1);
+        lock (_sync)
+        {
+            _gathering = false;
+            while (_gathered.CurrentCount > 0) _gathered.Wait(0);
+        }
     }
 
     /// <summary>A task that completes when everything appended so far is written and fsynced (SHUTDOWN, appendonly no).</summary>
@@ -252,6 +288,7 @@ public sealed class AppendOnlyLog : IDisposable
             if (!backoff && unsynced && everysec)
                 timeout = (int)Math.Clamp(1000 - Stopwatch.GetElapsedTime(lastSync).TotalMilliseconds, 1, 1000);
             _wake.Wait(timeout);
+            if (always && !backoff && _lastReleased > 1) Gather(_lastReleased + _waitingAtCompletion);
             if (!always && !backoff)
             {
                 // Coalesce about a millisecond of appends per write(2) so the flusher does not
@@ -356,8 +393,16 @@ public sealed class AppendOnlyLog : IDisposable
         current?.Dispose();
     }
 
+    /// <summary>Batches released by the last completed groups, and those already waiting for the next (flusher thread).</summary>
+    private int _lastReleased;
+    private int _waitingAtCompletion;
+
     private void CompleteWritten(List<Segment> written)
     {
+        int released = 0;
+        foreach (var segment in written) released += segment.Epoch.Waiters;
+        _lastReleased = released;
+        lock (_sync) _waitingAtCompletion = _activeEpoch.Waiters;
         foreach (var segment in written)
         {
             Volatile.Write(ref _completedPosition, segment.EndPosition);
@@ -386,5 +431,6 @@ public sealed class AppendOnlyLog : IDisposable
     {
         if (_thread.IsAlive) Stop(TimeSpan.FromSeconds(10));
         _wake.Dispose();
+        _gathered.Dispose();
     }
 }
