@@ -60,7 +60,6 @@ public sealed class AppendOnlyLog : IDisposable
     private Epoch _lastSealedEpoch;
     private DataFileWriter _target;
     private readonly List<Segment> _sealed = new();
-    private readonly List<TaskCompletionSource> _syncWaiters = new();
     private bool _wakePending;
     private bool _stopping;
     /// <summary>Group commit: waiting batches the flusher expects before it seals (see <see cref="Gather"/>).</summary>
@@ -74,6 +73,7 @@ public sealed class AppendOnlyLog : IDisposable
     private long _writtenPosition;
     private volatile string? _writeError;
     private long _writeErrorSince;
+    private long _writeErrorAt;
 
     public AppendOnlyLog(object storeLock, ServerConfig config, ILogger logger, DataFileWriter file)
     {
@@ -228,16 +228,6 @@ public sealed class AppendOnlyLog : IDisposable
         }
     }
 
-    /// <summary>A task that completes when everything appended so far is written and fsynced (SHUTDOWN, appendonly no).</summary>
-    public Task RequestSync()
-    {
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _syncWaiters.Add(tcs);
-        _wakePending = true;
-        _wake.Release();
-        return tcs.Task;
-    }
-
     /// <summary>
     /// Sends everything appended from now on to <paramref name="next"/> (AOF rewrite: the switch
     /// happens at the revision the new base is an image of). Under the lock.
@@ -288,6 +278,12 @@ public sealed class AppendOnlyLog : IDisposable
             if (!backoff && unsynced && everysec)
                 timeout = (int)Math.Clamp(1000 - Stopwatch.GetElapsedTime(lastSync).TotalMilliseconds, 1, 1000);
             _wake.Wait(timeout);
+            if (backoff)
+            {
+                // After a failed write, retry about once a second whatever arrives meanwhile.
+                int wait = 1000 - (int)Stopwatch.GetElapsedTime(_writeErrorAt).TotalMilliseconds;
+                if (wait > 0 && !Volatile.Read(ref _stopping)) _wake.Wait(wait);
+            }
             if (always && !backoff && _lastReleased > 1) Gather(_lastReleased + _waitingAtCompletion);
             if (!always && !backoff)
             {
@@ -296,7 +292,6 @@ public sealed class AppendOnlyLog : IDisposable
                 double sinceWrite = Stopwatch.GetElapsedTime(lastWrite).TotalMilliseconds;
                 if (sinceWrite < 1) Thread.Sleep(1);
             }
-            List<TaskCompletionSource>? syncWaiters = null;
             bool stopping;
             lock (_sync)
             {
@@ -308,11 +303,6 @@ public sealed class AppendOnlyLog : IDisposable
                     _sealed.Clear();
                 }
                 stopping = _stopping;
-                if (_syncWaiters.Count > 0)
-                {
-                    syncWaiters = new List<TaskCompletionSource>(_syncWaiters);
-                    _syncWaiters.Clear();
-                }
             }
             if (stopping && stopDeadline == 0) stopDeadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 5;
             try
@@ -349,7 +339,7 @@ public sealed class AppendOnlyLog : IDisposable
                 {
                     pending.RemoveRange(0, done);
                 }
-                bool syncDue = always || syncWaiters != null || stopping || (everysec && Stopwatch.GetElapsedTime(lastSync).TotalMilliseconds >= 1000);
+                bool syncDue = always || stopping || (everysec && Stopwatch.GetElapsedTime(lastSync).TotalMilliseconds >= 1000);
                 if (unsynced && current != null && syncDue)
                 {
                     current.Sync();
@@ -357,11 +347,6 @@ public sealed class AppendOnlyLog : IDisposable
                     lastSync = Stopwatch.GetTimestamp();
                 }
                 if (!always || !unsynced) CompleteWritten(written);
-                if (syncWaiters != null)
-                {
-                    foreach (var w in syncWaiters) w.TrySetResult();
-                    syncWaiters = null;
-                }
                 if (_writeError != null)
                 {
                     _writeError = null;
@@ -379,9 +364,8 @@ public sealed class AppendOnlyLog : IDisposable
                     _writeErrorSince = now;
                 }
                 _writeError = text;
+                _writeErrorAt = now;
                 backoff = true;
-                if (syncWaiters != null)
-                    lock (_sync) _syncWaiters.InsertRange(0, syncWaiters);
             }
             if (stopping && pending.Count == 0 && written.Count == 0 && !unsynced) break;
             if (stopping && backoff && Stopwatch.GetTimestamp() > stopDeadline)
