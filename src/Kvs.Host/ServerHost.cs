@@ -1,5 +1,6 @@
 using System.Net;
 using Kvs.Core.Config;
+using Kvs.Core.Persistence;
 using Kvs.Core.Services;
 using Kvs.Core.Storage;
 using Kvs.Resp;
@@ -34,9 +35,11 @@ public static class ServerHost
             Console.WriteLine($"Kvs server v={Version} (Redis-compatible) .NET {Environment.Version}");
             return 0;
         }
+        if (args.Length >= 1 && args[0] == "check-aof")
+            return AofChecker.Run(args[1..], Console.Out);
         if (args.Length == 1 && args[0] is "-h" or "--help")
         {
-            Console.WriteLine("Usage: kvs-server [/path/to/redis.conf] [--option value ...]\n       kvs-server --port 6380 --appendonly no");
+            Console.WriteLine("Usage: kvs-server [/path/to/redis.conf] [--option value ...]\n       kvs-server --port 6380 --appendonly no\n       kvs-server check-aof [--fix] <file.manifest|file.incr.kvs>");
             return 0;
         }
         ServerConfig config;
@@ -50,8 +53,18 @@ public static class ServerHost
             Console.Error.WriteLine(ex.Message);
             return 1;
         }
-        await using var running = await StartAsync(config).ConfigureAwait(false);
-        await running.WaitForShutdownAsync().ConfigureAwait(false);
+        RunningServer running;
+        try
+        {
+            running = await StartAsync(config).ConfigureAwait(false);
+        }
+        catch (PersistenceException)
+        {
+            // Already logged: the data on disk can't be loaded (corruption, wrong key); refuse to start.
+            return 1;
+        }
+        await using (running)
+            await running.WaitForShutdownAsync().ConfigureAwait(false);
         return 0;
     }
 
@@ -78,6 +91,7 @@ public static class ServerHost
         builder.Services.AddSingleton<KvsStore>();
         builder.Services.AddSingleton<CommandTable>();
         builder.Services.AddSingleton<RespServer>();
+        builder.Services.AddSingleton<PersistenceManager>();
         builder.Services.AddHostedService<ExpiryJanitor>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
@@ -100,7 +114,29 @@ public static class ServerHost
         if (config.KvsHttpPort > 0) HttpEndpoints.Map(app);
         var server = app.Services.GetRequiredService<RespServer>();
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kvs");
+
+        // Durability: the data set is loaded before the server listens; a graceful stop (SIGTERM,
+        // SHUTDOWN) writes the final snapshot unless NOSAVE and fsyncs the log once every
+        // connection is closed.
+        var persistence = app.Services.GetRequiredService<PersistenceManager>();
+        server.Persistence = persistence;
+        try
+        {
+            persistence.Load(new CommandReplayer(server));
+        }
+        catch (PersistenceException ex)
+        {
+            log.LogCritical("{Message}", ex.Message);
+            log.LogCritical("Kvs can't load its data and will not start.");
+            await app.DisposeAsync().ConfigureAwait(false);
+            serilog?.Dispose();
+            throw;
+        }
+        persistence.Start();
+        server.ShutdownRequested += persistence.RequestShutdownSave;
         server.ShutdownRequested += _ => lifetime.StopApplication();
+        lifetime.ApplicationStopped.Register(persistence.Shutdown);
         await app.StartAsync().ConfigureAwait(false);
 
         int port = config.Port;
@@ -114,7 +150,6 @@ public static class ServerHost
             }
         }
         server.TcpPort = port;
-        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kvs");
         log.LogInformation("Kvs {Version} ready to accept connections on {Bind}:{Port} (pid {Pid})", Version, config.Bind, port, Environment.ProcessId);
         return new RunningServer(app, server, port, serilog);
     }

@@ -35,6 +35,9 @@ public sealed class RespServer
     public KvsStore Store { get; }
     public ServerConfig Config { get; }
     public CommandTable Commands { get; }
+
+    /// <summary>Durability (AOF, snapshots); null when the server runs without it (some tests).</summary>
+    public Kvs.Core.Persistence.PersistenceManager? Persistence { get; set; }
     public ILogger Logger { get; }
     public string RunId { get; }
     public long StartTimestamp { get; } = Stopwatch.GetTimestamp();

@@ -128,12 +128,16 @@ public sealed partial class Session
                 ReadResult result = await input.ReadAsync().ConfigureAwait(false);
                 var buffer = result.Buffer;
                 SequencePosition consumed;
+                Task? durable;
                 lock (_store.SyncRoot)
                 {
                     _store.RefreshClock();
                     _server.TotalNetInputBytes += buffer.Length - _leftInPipe;
                     consumed = ProcessInput(buffer);
                     _writer.Commit();
+                    // appendfsync always: the replies wait until every logged change they may
+                    // reveal is on disk (group commit with the other sessions; Session.Persistence.cs).
+                    durable = _server.Persistence?.Journal?.PendingDurability();
                 }
                 if (BlockedOn != null)
                 {
@@ -144,6 +148,7 @@ public sealed partial class Session
                     continue;
                 }
                 input.AdvanceTo(consumed, buffer.End);
+                if (durable != null) await durable.ConfigureAwait(false);
                 var flush = await _output.FlushAsync().ConfigureAwait(false);
                 if (result.IsCompleted || result.IsCanceled || flush.IsCompleted) break;
             }
@@ -323,6 +328,7 @@ public sealed partial class Session
             Reject(def, "NOAUTH Authentication required.");
             return;
         }
+        if (RejectedByPersistence(def)) return;
         if (!BeforeExecute(def, args)) return;
         Invoke(def, args);
         // Clients blocked on keys this command filled are served now, before the next command (Redis's handleClientsBlockedOnKeys).
@@ -338,7 +344,10 @@ public sealed partial class Session
         Ctx.ModifiedBy = Name ?? User;
         _commandFailed = false;
         long start = Stopwatch.GetTimestamp();
-        def.Handler!(this, args);
+        // Durability: a write command is appended to the AOF (Session.Persistence.cs).
+        var journal = def.IsWrite ? _server.Persistence?.Journal : null;
+        if (journal == null) def.Handler!(this, args);
+        else InvokeJournaled(journal, def, args);
         long elapsed = Stopwatch.GetTimestamp() - start;
         def.Calls++;
         def.Microseconds += elapsed * 1_000_000 / Stopwatch.Frequency;

@@ -84,6 +84,7 @@ public sealed partial class ServerConfig
         },
         Int("busy-reply-threshold", 0, long.MaxValue, c => c.BusyReplyThreshold, (c, v) => c.BusyReplyThreshold = v, alias: "lua-time-limit"),
         Bool("aof-load-truncated", c => c.AofLoadTruncated, (c, v) => c.AofLoadTruncated = v),
+        Bool("stop-writes-on-bgsave-error", c => c.StopWritesOnBgsaveError, (c, v) => c.StopWritesOnBgsaveError = v),
         Int("auto-aof-rewrite-percentage", 0, int.MaxValue, c => c.AutoAofRewritePercentage, (c, v) => c.AutoAofRewritePercentage = (int)v),
         Memory("auto-aof-rewrite-min-size", 0, long.MaxValue, c => c.AutoAofRewriteMinSize, (c, v) => c.AutoAofRewriteMinSize = v),
         Int("slowlog-log-slower-than", -1, long.MaxValue, c => c.SlowlogLogSlowerThan, (c, v) => c.SlowlogLogSlowerThan = v),

@@ -35,6 +35,7 @@ public sealed partial class ServerConfig
     public string ClientOutputBufferLimit = "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
     public long BusyReplyThreshold = 5000;
     public bool AofLoadTruncated = true;
+    public bool StopWritesOnBgsaveError = true;
     public int AutoAofRewritePercentage = 100;
     public long AutoAofRewriteMinSize = 64L * 1024 * 1024;
     public long SlowlogLogSlowerThan = 10000;

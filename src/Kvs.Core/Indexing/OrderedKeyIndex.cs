@@ -24,8 +24,20 @@ public sealed class OrderedKeyIndex(TopicOrder order)
             _count++;
             return;
         }
-        int c = FindChunk(entry.Key);
+        int c = _chunks.Count - 1;
         var chunk = _chunks[c];
+        if (order.Compare(chunk[^1].Key, entry.Key) < 0)
+        {
+            // Keys arriving in order (a snapshot being loaded, increasing ids) append to the last
+            // chunk after one comparison; a full last chunk starts a new one instead of splitting,
+            // so such a load leaves full chunks behind.
+            _count++;
+            if (chunk.Count < ChunkSize) chunk.Add(entry);
+            else _chunks.Add(new List<KvsEntry>(ChunkSize + 1) { entry });
+            return;
+        }
+        c = FindChunk(entry.Key);
+        chunk = _chunks[c];
         int i = chunk.BinarySearch(entry, order);
         if (i >= 0) return;
         chunk.Insert(~i, entry);

@@ -45,6 +45,11 @@ public sealed class KvsEntry
     public object Value;
     public KvsType Type;
     public EntryFlags Flags;
+    /// <summary>
+    /// The generation of the background snapshot that last wrote this entry (copy-on-write
+    /// bookkeeping, see Persistence/Snapshot.cs). Two bytes that fit in the object's padding.
+    /// </summary>
+    internal ushort SnapshotMark;
 
     public long Version;
     public long Revision;

@@ -207,11 +207,10 @@ public sealed partial class KvsStore
         if (add != null) foreach (var t in add) changes |= tags == null || !tags.Contains(t);
         if (remove != null && tags != null) foreach (var t in remove) changes |= tags.Contains(t);
         if (!changes) return false;
-        if (recordChange)
-        {
-            Observer?.OnChanging(db, e, ctx);
-            _metadata.RecordPrevious(e, valueMutatedInPlace: false);
-        }
+        // Observers hear of the change before it happens even when the caller records the change
+        // itself (KVS.SET TAG ... then ReplaceString): a snapshot in progress must see the old tags.
+        Observer?.OnChanging(db, e, ctx);
+        if (recordChange) _metadata.RecordPrevious(e, valueMutatedInPlace: false);
         var extras = e.GetOrCreateExtras();
         if (add != null)
         {
@@ -250,6 +249,11 @@ public sealed partial class KvsStore
     private void Remove(Database db, KvsEntry e, ChangeKind kind, WriteContext ctx)
     {
         Observer?.OnChanging(db, e, ctx);
+        RemoveCore(db, e, kind, ctx);
+    }
+
+    private void RemoveCore(Database db, KvsEntry e, ChangeKind kind, WriteContext ctx)
+    {
         _driver.Remove(db, e);
         e.Revision = ++_revision;
         Observer?.OnChanged(db, e, kind, ctx);
@@ -261,8 +265,10 @@ public sealed partial class KvsStore
     /// </summary>
     public KvsEntry Rename(Database fromDb, KvsEntry e, Database toDb, ReadOnlySpan<byte> newKey, WriteContext ctx)
     {
+        // OnChanging before the history push, so observers (a snapshot in progress) see the entry as it was.
+        Observer?.OnChanging(fromDb, e, ctx);
         _metadata.RecordPrevious(e, valueMutatedInPlace: false);
-        Remove(fromDb, e, ChangeKind.RenamedFrom, ctx);
+        RemoveCore(fromDb, e, ChangeKind.RenamedFrom, ctx);
         var moved = new KvsEntry(newKey.ToArray(), KeyHash.Compute(newKey), e.Value, e.Type, e.LastOp)
         {
             Flags = e.Flags,
@@ -311,7 +317,11 @@ public enum ChangeKind
 /// <summary>Receives every change, under the store lock.</summary>
 public interface IChangeObserver
 {
-    /// <summary>Called before an existing entry is modified or removed (to capture the previous state).</summary>
+    /// <summary>
+    /// Called before an existing entry is modified or removed (to capture the previous state) —
+    /// before any part of it changes, metadata included. It may be called more than once before
+    /// one change completes (KVS.SET with TAG).
+    /// </summary>
     void OnChanging(Database db, KvsEntry entry, WriteContext ctx);
     void OnChanged(Database db, KvsEntry entry, ChangeKind kind, WriteContext ctx);
     void OnFlushed(Database db, WriteContext ctx);
