@@ -3,13 +3,6 @@ namespace Kvs.Core.Storage;
 /// <summary>Store primitives for persistence: loading entries as they were, and replaying the log deterministically.</summary>
 public sealed partial class KvsStore
 {
-    /// <summary>
-    /// Adds an observer next to those already registered, so that events, keyspace notifications
-    /// and persistence each get every change.
-    /// </summary>
-    public void AddObserver(IChangeObserver observer) =>
-        Observer = Observer == null ? observer : new CompositeChangeObserver(Observer, observer);
-
     /// <summary>Sets the command clock while replaying the log (each record carries the time its command ran at).</summary>
     public void SetClockForReplay(long unixMs) => Now = unixMs;
 
@@ -36,33 +29,5 @@ public sealed partial class KvsStore
         else if (kind == ChangeKind.Evicted) Stats.EvictedKeys++;
         Remove(db, e, kind, WriteContext.Internal);
         return true;
-    }
-}
-
-/// <summary>Two observers as one (<see cref="KvsStore.AddObserver"/> nests them for more).</summary>
-public sealed class CompositeChangeObserver(IChangeObserver first, IChangeObserver second) : IChangeObserver
-{
-    public void OnChanging(Database db, KvsEntry entry, WriteContext ctx)
-    {
-        first.OnChanging(db, entry, ctx);
-        second.OnChanging(db, entry, ctx);
-    }
-
-    public void OnChanged(Database db, KvsEntry entry, ChangeKind kind, WriteContext ctx)
-    {
-        first.OnChanged(db, entry, kind, ctx);
-        second.OnChanged(db, entry, kind, ctx);
-    }
-
-    public void OnFlushed(Database db, WriteContext ctx)
-    {
-        first.OnFlushed(db, ctx);
-        second.OnFlushed(db, ctx);
-    }
-
-    public void OnSwapped(Database a, Database b, WriteContext ctx)
-    {
-        first.OnSwapped(a, b, ctx);
-        second.OnSwapped(a, b, ctx);
     }
 }
