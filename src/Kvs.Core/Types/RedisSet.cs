@@ -43,40 +43,7 @@ public sealed class RedisSet : ISortable
     public ByteTable? Table => _table;
 
     /// <summary>Redis's isSdsRepresentableAsLongLong (string2ll).</summary>
-    public static bool TryParseMemberInteger(ReadOnlySpan<byte> s, out long value)
-    {
-        value = 0;
-        if (s.IsEmpty || s.Length > 20) return false;
-        if (s.Length == 1 && s[0] == (byte)'0') return true;
-        int i = 0;
-        bool negative = false;
-        if (s[0] == (byte)'-')
-        {
-            negative = true;
-            i = 1;
-            if (s.Length == 1) return false;
-        }
-        if (s[i] < (byte)'1' || s[i] > (byte)'9') return false;
-        ulong v = 0;
-        for (; i < s.Length; i++)
-        {
-            uint d = (uint)(s[i] - '0');
-            if (d > 9) return false;
-            if (v > (ulong.MaxValue - d) / 10) return false;
-            v = v * 10 + d;
-        }
-        if (negative)
-        {
-            if (v > (ulong)long.MaxValue + 1) return false;
-            value = (long)(0 - v);
-        }
-        else
-        {
-            if (v > long.MaxValue) return false;
-            value = (long)v;
-        }
-        return true;
-    }
+    public static bool TryParseMemberInteger(ReadOnlySpan<byte> s, out long value) => Kvs.Core.Text.RedisInteger.TryParse(s, out value);
 
     public bool Contains(ReadOnlySpan<byte> member)
     {
