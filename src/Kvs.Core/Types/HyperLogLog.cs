@@ -388,31 +388,12 @@ public static class HyperLogLog
             dense[4] = EncodingDense;
             var registers = dense.AsSpan(HeaderSize);
             var body = _buf.AsSpan(HeaderSize, _length - HeaderSize);
-            int index = 0;
-            int p = 0;
-            while (p < body.Length)
-            {
-                byte b = body[p];
-                if (IsZero(b))
-                {
-                    index += ZeroRun(b);
-                    p++;
-                }
-                else if (IsXZero(b))
-                {
-                    if (p + 1 >= body.Length) return false;
-                    index += XZeroRun(b, body[p + 1]);
-                    p += 2;
-                }
-                else
-                {
-                    int run = ValueRun(b), value = ValueOf(b);
-                    if (index + run > Registers) break;
-                    for (int i = 0; i < run; i++) SetDenseRegister(registers, index++, value);
-                    p++;
-                }
-            }
-            if (index != Registers) return false;
+            // Decoded through the same run walker as PFMERGE (one byte per register), then packed.
+            Span<byte> raw = stackalloc byte[Registers];
+            raw.Clear();
+            if (!MergeSparse(body, raw)) return false;
+            for (int i = 0; i < Registers; i++)
+                if (raw[i] != 0) SetDenseRegister(registers, i, raw[i]);
             _buf = dense;
             _length = DenseSize;
             return true;
