@@ -313,7 +313,9 @@ public sealed partial class Session
             var sub = CommandTable.LookupSubcommand(def, args[1]);
             if (sub == null)
             {
-                Reject(def, $"ERR unknown subcommand '{Truncate(args.ToUtf8String(1), 128)}'. Try {def.DisplayName} HELP.");
+                // As in Redis, an unknown subcommand counts in errorstats only, not in the
+                // container's commandstats (there is no command to charge it to).
+                WriteError($"ERR unknown subcommand '{Truncate(args.ToUtf8String(1), 128)}'. Try {def.DisplayName} HELP.");
                 return;
             }
             def = sub;

@@ -195,6 +195,17 @@ public sealed class ServerCommandTests(KvsServerFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public void UnknownSubcommandCountsAsAnErrorButNotAsARejectedCallOfTheContainer()
+    {
+        using var c = fixture.Connect();
+        c.Call("CONFIG", "RESETSTAT");
+        Assert.Equal("-ERR unknown subcommand 'foo'. Try CONFIG HELP.\r\n", Raw(c.CallRaw("CONFIG", "foo")));
+        string stats = c.Call("INFO", "commandstats").Text!;
+        Assert.DoesNotContain("cmdstat_config:", stats);
+        Assert.Contains("errorstat_ERR:count=1", c.Call("INFO", "errorstats").Text!);
+    }
+
+    [Fact]
     public async Task ConfigRewriteUpdatesTheFile()
     {
         string path = Path.Combine(Path.GetTempPath(), "kvs-rewrite-" + Guid.NewGuid().ToString("N") + ".conf");
