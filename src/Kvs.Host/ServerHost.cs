@@ -133,6 +133,12 @@ public static class ServerHost
             serilog?.Dispose();
             throw;
         }
+
+        // The logging decorator of the design wraps the store only when its lines can be seen
+        // (loglevel verbose or debug), so the default path pays nothing for it. Composed after
+        // the load so that replaying the log is not logged key by key.
+        var storeLogger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Kvs.Store");
+        if (storeLogger.IsEnabled(LogLevel.Debug)) server.SessionStore = new LoggingKvsStore(server.Store, storeLogger);
         persistence.Start();
         server.ShutdownRequested += persistence.RequestShutdownSave;
         server.ShutdownRequested += _ => lifetime.StopApplication();
@@ -181,8 +187,9 @@ public static class ServerHost
 
     private static LogEventLevel ToSerilogLevel(string level) => level switch
     {
-        "debug" => LogEventLevel.Debug,
-        "verbose" => LogEventLevel.Verbose,
+        // Redis's debug is its most verbose level, verbose the next one.
+        "debug" => LogEventLevel.Verbose,
+        "verbose" => LogEventLevel.Debug,
         "warning" => LogEventLevel.Warning,
         "nothing" => LogEventLevel.Fatal,
         _ => LogEventLevel.Information,
@@ -190,8 +197,8 @@ public static class ServerHost
 
     private static LogLevel ToMicrosoftLevel(string level) => level switch
     {
-        "debug" => LogLevel.Debug,
-        "verbose" => LogLevel.Trace,
+        "debug" => LogLevel.Trace,
+        "verbose" => LogLevel.Debug,
         "warning" => LogLevel.Warning,
         "nothing" => LogLevel.None,
         _ => LogLevel.Information,

@@ -20,6 +20,7 @@ public sealed class RespServer
     public RespServer(KvsStore store, ServerConfig config, CommandTable commands, ILogger<RespServer>? logger = null)
     {
         Store = store;
+        SessionStore = store;
         Config = config;
         Commands = commands;
         Logger = logger ?? NullLogger<RespServer>.Instance;
@@ -33,6 +34,12 @@ public sealed class RespServer
     }
 
     public KvsStore Store { get; }
+
+    /// <summary>
+    /// What sessions call: <see cref="Store"/> itself, or a decorator around it (the host sets a
+    /// <see cref="LoggingKvsStore"/> when debug logging is on). Read once per session.
+    /// </summary>
+    public IKvsStore SessionStore { get; set; }
     public ServerConfig Config { get; }
     public CommandTable Commands { get; }
 

@@ -28,7 +28,8 @@ namespace Kvs.Resp;
 public sealed partial class Session
 {
     private readonly RespServer _server;
-    private readonly KvsStore _store;
+    /// <summary>The store as sessions see it: the bare orchestrator, or its logging decorator when debug logging is on.</summary>
+    private readonly IKvsStore _store;
     private readonly ServerConfig _config;
     private readonly RequestParser _parser = new();
     private readonly ConnectionContext? _connection;
@@ -51,7 +52,7 @@ public sealed partial class Session
     public Session(RespServer server, ConnectionContext? connection)
     {
         _server = server;
-        _store = server.Store;
+        _store = server.SessionStore;
         _config = server.Config;
         _connection = connection;
         Id = server.NextClientId();
@@ -89,7 +90,7 @@ public sealed partial class Session
     internal WriteContext Ctx { get; } = new();
 
     internal RespWriter Writer => _writer;
-    internal KvsStore Store => _store;
+    internal KvsStore Store => _server.Store;
     internal RespServer Server => _server;
 
     private static string FormatEndPoint(EndPoint? ep) => ep switch

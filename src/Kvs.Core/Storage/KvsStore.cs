@@ -17,7 +17,7 @@ namespace Kvs.Core.Storage;
 /// background jobs (expiry). Inside the lock everything is single-threaded, as in Redis.
 /// </para>
 /// </summary>
-public sealed partial class KvsStore
+public sealed partial class KvsStore : IKvsStore
 {
     private readonly IStorageDriver _driver;
     private readonly IMetadataService _metadata;
